@@ -1,0 +1,45 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', '.data/**', 'coverage/**', '**/drizzle/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': 'error',
+      // Nest resolves constructor parameters from emitted metadata: a type-only import erases it.
+      '@typescript-eslint/consistent-type-imports': 'off',
+    },
+  },
+  {
+    files: ['apps/**/*.ts', 'libs/**/*.ts', 'tools/**/*.ts', 'test/**/*.ts', 'infra/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@helpline/*/src/*', '**/libs/*/src/**'], message: "Import a library by its name ('@helpline/x'), not its files." }] },
+      ],
+    },
+  },
+  {
+    // Layer boundaries: a library never reaches into an app.
+    files: ['libs/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@helpline/*/src/*', '**/libs/*/src/**'], message: "Import a library by its name ('@helpline/x'), not its files." },
+            { group: ['**/apps/**', '@helpline/*-service', '@helpline/identity', '@helpline/api-gateway'], message: 'A library must not import an app.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['tools/launcher/**/*.ts'],
+    rules: { 'no-console': 'off' },
+  },
+);

@@ -1,0 +1,2 @@
+export * from './issuer.js';
+export * from './database.js';

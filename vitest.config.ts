@@ -1,0 +1,37 @@
+import { fileURLToPath } from 'node:url';
+import swc from 'unplugin-swc';
+import { defineConfig } from 'vitest/config';
+
+const lib = (name: string) => fileURLToPath(new URL(`./libs/${name}/src/index.ts`, import.meta.url));
+
+// NestJS needs decorator metadata, which esbuild (vitest's default transform) does not emit:
+// without SWC, constructor injection silently receives `undefined`.
+export default defineConfig({
+  plugins: [
+    swc.vite({
+      jsc: {
+        parser: { syntax: 'typescript', decorators: true },
+        transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
+        target: 'es2023',
+      },
+    }),
+  ],
+  resolve: {
+    // Tests run against the libraries' sources, so `npm test` needs no build first.
+    alias: {
+      '@helpline/common': lib('common'),
+      '@helpline/auth': lib('auth'),
+      '@helpline/testing': lib('testing'),
+    },
+  },
+  test: {
+    include: ['{apps,libs,tools,infra}/*/src/**/*.spec.ts', 'test/**/*.spec.ts'],
+    environment: 'node',
+    pool: 'forks',
+    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    reporters: ['default', './tools/vitest-summary-reporter.ts'],
+    globalSetup: ['./tools/vitest-global-setup.ts'],
+  },
+});
