@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
 
-const lib = (name: string) => fileURLToPath(new URL(`./libs/${name}/src/index.ts`, import.meta.url));
+const src = (dir: string) => fileURLToPath(new URL(`./${dir}/src/index.ts`, import.meta.url));
 
 // NestJS needs decorator metadata, which esbuild (vitest's default transform) does not emit:
 // without SWC, constructor injection silently receives `undefined`.
@@ -19,9 +19,10 @@ export default defineConfig({
   resolve: {
     // Tests run against the libraries' sources, so `npm test` needs no build first.
     alias: {
-      '@helpline/common': lib('common'),
-      '@helpline/auth': lib('auth'),
-      '@helpline/testing': lib('testing'),
+      '@helpline/common': src('libs/common'),
+      '@helpline/auth': src('libs/auth'),
+      '@helpline/testing': src('libs/testing'),
+      '@helpline/cognito-triggers': src('infra/triggers'),
     },
   },
   test: {
