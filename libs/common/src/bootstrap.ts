@@ -1,0 +1,108 @@
+import type { IncomingMessage } from 'node:http';
+import type { DynamicModule } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance } from 'fastify';
+import { Logger } from 'nestjs-pino';
+import { ConfigError, type ServiceConfig } from './config/config.js';
+import { CORRELATION_ID_HEADER, resolveCorrelationId } from './context/correlation-id.js';
+import { RequestContext } from './context/request-context.js';
+import { PROBLEM_CONTENT_TYPE, toProblem } from './errors/problem.js';
+import { ReadinessRegistry } from './health/readiness.js';
+import { MetricsService } from './metrics/metrics.service.js';
+import { type OpenApiOptions, setupOpenApi } from './openapi/openapi.js';
+
+export interface ServiceAppOptions {
+  service: ServiceConfig;
+  openApi?: OpenApiOptions;
+}
+
+/**
+ * A NestJS-on-Fastify app with the service defaults wired in, initialised but not yet listening.
+ * The module must import `ServiceDefaultsModule.forRoot(...)`.
+ */
+export async function createServiceApp(module: DynamicModule, options: ServiceAppOptions): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: options.service.bodyLimitBytes,
+    trustProxy: options.service.trustProxy,
+    // Resolved before anything else runs, and written back on the raw request so that every later
+    // reader (pino-http, outgoing calls) sees the same id.
+    genReqId: (req: IncomingMessage) => {
+      const id = resolveCorrelationId(req.headers[CORRELATION_ID_HEADER]);
+      req.headers[CORRELATION_ID_HEADER] = id;
+      return id;
+    },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+
+  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  registerRequestContext(fastify);
+  registerMetrics(fastify, app.get(MetricsService));
+  registerHealth(fastify, app.get(ReadinessRegistry));
+  if (options.openApi) setupOpenApi(app, options.openApi);
+  await app.init();
+  return app;
+}
+
+export interface RunServiceOptions<C extends { service: ServiceConfig }> {
+  readConfig: (env: NodeJS.ProcessEnv) => C;
+  module: (config: C) => DynamicModule;
+  openApi?: OpenApiOptions;
+}
+
+/** A service's whole `main`: read config (exit naming every problem), build, listen. */
+export async function runService<C extends { service: ServiceConfig }>(options: RunServiceOptions<C>): Promise<NestFastifyApplication> {
+  let config: C;
+  try {
+    config = options.readConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const app = await createServiceApp(options.module(config), { service: config.service, openApi: options.openApi });
+  await app.listen({ port: config.service.port, host: config.service.host });
+  app.get(Logger).log(`${config.service.name} listening on ${await app.getUrl()}`, 'Bootstrap');
+  return app;
+}
+
+function registerRequestContext(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header(CORRELATION_ID_HEADER, request.id);
+    RequestContext.run({ correlationId: request.id, authorization: request.headers.authorization }, done);
+  });
+}
+
+function registerMetrics(fastify: FastifyInstance, metrics: MetricsService): void {
+  fastify.addHook('onResponse', (request, reply, done) => {
+    metrics.observe(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    done();
+  });
+  fastify.get('/metrics', async (_request, reply) => {
+    void reply.header('content-type', metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+}
+
+function registerHealth(fastify: FastifyInstance, readiness: ReadinessRegistry): void {
+  fastify.get('/health/live', async () => ({ status: 'ok' }));
+  fastify.get('/health/ready', async (request, reply) => {
+    try {
+      return await readiness.check();
+    } catch (error) {
+      const result = (error as { getResponse?: () => unknown }).getResponse?.();
+      const problem = {
+        ...toProblem(error, request.id),
+        status: 503,
+        code: 'NOT_READY',
+        detail: 'A dependency is not ready',
+        checks: result,
+      };
+      return reply.status(503).header('content-type', PROBLEM_CONTENT_TYPE).send(problem);
+    }
+  });
+}

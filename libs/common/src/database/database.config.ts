@@ -1,0 +1,27 @@
+import { resolve } from 'node:path';
+import type { ConfigPart, Env } from '../config/config.js';
+
+export interface DatabaseConfig {
+  url?: string;
+  dataDir?: string;
+}
+
+/**
+ * DATABASE_URL selects a PostgreSQL server; without it the service keeps an embedded PGlite under
+ * DATA_DIR (default `.data/<service>`, relative to the working directory).
+ */
+export function readDatabaseConfig(env: Env, serviceName: string): ConfigPart<DatabaseConfig> {
+  const url = env.DATABASE_URL?.trim();
+  if (url) {
+    try {
+      const parsed = new URL(url);
+      if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+        return { problems: [`DATABASE_URL: expected a postgres:// URL, got the scheme "${parsed.protocol}"`] };
+      }
+    } catch {
+      return { problems: ['DATABASE_URL: not a valid URL'] };
+    }
+    return { value: { url }, problems: [] };
+  }
+  return { value: { dataDir: resolve(env.DATA_DIR?.trim() || `.data/${serviceName}`) }, problems: [] };
+}

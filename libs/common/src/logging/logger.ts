@@ -1,0 +1,81 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { DestinationStream } from 'pino';
+import type { Params } from 'nestjs-pino';
+import { CORRELATION_ID_HEADER } from '../context/correlation-id.js';
+
+/** Paths pino blanks out wherever they appear: credentials must never reach a log line. */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'res.headers["set-cookie"]',
+  'authorization',
+  'password',
+  'secret',
+  'token',
+  'accessToken',
+  'refreshToken',
+  'clientSecret',
+  '*.authorization',
+  '*.password',
+  '*.secret',
+  '*.token',
+  '*.accessToken',
+  '*.refreshToken',
+  '*.clientSecret',
+  '*.client_secret',
+  '*.access_token',
+  '*.refresh_token',
+  '*.id_token',
+];
+
+// Query parameters that can carry credentials (OAuth codes, tokens) are masked in logged URLs.
+const SENSITIVE_QUERY = /([?&](?:access_token|id_token|refresh_token|token|code|client_secret|password|api_key)=)[^&#]*/gi;
+
+export function sanitizeUrl(url: string | undefined): string | undefined {
+  return url?.replace(SENSITIVE_QUERY, '$1[REDACTED]');
+}
+
+const QUIET_ROUTES = new Set(['/health/live', '/health/ready', '/metrics']);
+
+export interface LoggerOptions {
+  serviceName: string;
+  level: string;
+  /** Tests pass a stream to read what was logged. */
+  destination?: DestinationStream;
+}
+
+/** nestjs-pino params: JSON lines, the correlation id on every line of a request, secrets redacted. */
+export function loggerParams(options: LoggerOptions): Params {
+  const pinoHttp: NonNullable<Params['pinoHttp']> = {
+    level: options.level,
+    base: { service: options.serviceName },
+    redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
+    // The id fastify resolved (see correlation hook) travels on the raw request header.
+    genReqId: (req: IncomingMessage) => req.headers[CORRELATION_ID_HEADER] as string,
+    // Lines logged while handling a request carry just its correlation id; the completion line
+    // carries the request and response too.
+    quietReqLogger: true,
+    customAttributeKeys: { reqId: 'correlationId' },
+    autoLogging: { ignore: (req: IncomingMessage) => QUIET_ROUTES.has((req.url ?? '').split('?')[0] ?? '') },
+    customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
+      err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+    serializers: {
+      // Only what is useful and safe: never the header bag, which holds credentials.
+      req: (req: { method?: string; url?: string; remoteAddress?: string; headers?: Record<string, unknown> }) => ({
+        method: req.method,
+        url: sanitizeUrl(req.url),
+        remoteAddress: req.remoteAddress,
+        userAgent: req.headers?.['user-agent'],
+      }),
+      res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+    },
+  };
+  return {
+    pinoHttp: options.destination ? [pinoHttp, options.destination] : pinoHttp,
+    renameContext: 'context',
+    // nestjs-pino's default pattern ('{/*splat}') matches no route under Nest 12.5 on Fastify, which
+    // silently drops request logging and the request context of every log line.
+    forRoutes: ['{*path}'],
+  };
+}
