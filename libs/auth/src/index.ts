@@ -1,1 +1,17 @@
-export {};
+export { AUTH_ERROR_CODES, AuthError, isAuthError } from './auth-error.js';
+export type { AuthErrorCode } from './auth-error.js';
+export { JWT_AUTH_OPTIONS, M2M_TOKEN_OPTIONS } from './auth.constants.js';
+export { Public, Roles, Scopes, CurrentUser } from './auth.decorators.js';
+export { AuthModule } from './auth.module.js';
+export { JwtAuthGuard } from './jwt-auth.guard.js';
+export { JWT_AUTH_DEFAULTS, readJwtAuthOptions, validateJwtAuthOptions } from './jwt-auth.options.js';
+export type { JwtAuthOptions } from './jwt-auth.options.js';
+export { JwtVerificationService } from './jwt-verification.service.js';
+export { getPrincipal } from './principal.js';
+export type { Principal } from './principal.js';
+export type { VerificationCacheStats } from './verification-cache.js';
+export { M2M_TOKEN_UNAVAILABLE, M2MTokenError } from './m2m-token.error.js';
+export { M2MTokenModule } from './m2m-token.module.js';
+export { M2M_TOKEN_DEFAULTS, readM2MTokenOptions, validateM2MTokenOptions } from './m2m-token.options.js';
+export type { M2MTokenOptions } from './m2m-token.options.js';
+export { M2MTokenService } from './m2m-token.service.js';

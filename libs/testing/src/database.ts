@@ -22,7 +22,9 @@ export function availableDatabaseBackends(): DatabaseBackend[] {
 }
 
 /** Creates a fresh, empty database on the given backend (default: `testDatabaseBackend()`). */
-export async function createTestDatabase(backend: DatabaseBackend = testDatabaseBackend()): Promise<TestDatabase> {
+export async function createTestDatabase(
+  backend: DatabaseBackend = testDatabaseBackend(),
+): Promise<TestDatabase> {
   if (backend === 'pglite') return { backend, drop: async () => undefined };
   const serverUrl = process.env.TEST_DATABASE_URL;
   if (!serverUrl) throw new Error('TEST_DATABASE_URL is not set: cannot create a PostgreSQL test database');
@@ -34,9 +36,9 @@ export async function createTestDatabase(backend: DatabaseBackend = testDatabase
     backend,
     url: url.toString(),
     drop: () =>
-      withAdminClient(serverUrl, (client) => client.query(`drop database if exists ${name} with (force)`)).then(
-        () => undefined,
-      ),
+      withAdminClient(serverUrl, (client) =>
+        client.query(`drop database if exists ${name} with (force)`),
+      ).then(() => undefined),
   };
 }
 

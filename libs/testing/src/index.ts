@@ -1,2 +1,3 @@
 export * from './issuer.js';
 export * from './database.js';
+export { createTestKeyPool } from './keys-pool.js';
