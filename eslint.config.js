@@ -19,7 +19,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['@helpline/*/src/*', '**/libs/*/src/**'], message: "Import a library by its name ('@helpline/x'), not its files." }] },
+        {
+          patterns: [
+            {
+              group: ['@helpline/*/src/*', '**/libs/*/src/**'],
+              message: "Import a library by its name ('@helpline/x'), not its files.",
+            },
+          ],
+        },
       ],
     },
   },
@@ -31,8 +38,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@helpline/*/src/*', '**/libs/*/src/**'], message: "Import a library by its name ('@helpline/x'), not its files." },
-            { group: ['**/apps/**', '@helpline/*-service', '@helpline/identity', '@helpline/api-gateway'], message: 'A library must not import an app.' },
+            {
+              group: ['@helpline/*/src/*', '**/libs/*/src/**'],
+              message: "Import a library by its name ('@helpline/x'), not its files.",
+            },
+            {
+              group: ['**/apps/**', '@helpline/*-service', '@helpline/identity', '@helpline/api-gateway'],
+              message: 'A library must not import an app.',
+            },
           ],
         },
       ],

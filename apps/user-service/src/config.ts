@@ -1,0 +1,38 @@
+import { type JwtAuthOptions, readJwtAuthOptions } from '@helpline/auth';
+import {
+  assembleConfig,
+  type DatabaseConfig,
+  type Env,
+  readDatabaseConfig,
+  readServiceConfig,
+  readWithSchema,
+  type ServiceConfig,
+  withLocalIdentityDefaults,
+} from '@helpline/common';
+import { z } from 'zod';
+
+export const SERVICE_NAME = 'user-service';
+
+export interface UserServiceConfig {
+  service: ServiceConfig;
+  database: DatabaseConfig;
+  auth: JwtAuthOptions;
+  seedDemoData: boolean;
+}
+
+/** Reads and checks every variable once; throws a ConfigError naming all problems. */
+export function readUserServiceConfig(env: Env): UserServiceConfig {
+  const withDefaults = withLocalIdentityDefaults(env);
+  const { service, database, auth, seed } = assembleConfig(SERVICE_NAME, {
+    service: readServiceConfig(withDefaults, { name: SERVICE_NAME, port: 3000 }),
+    database: readDatabaseConfig(withDefaults, SERVICE_NAME),
+    auth: readJwtAuthOptions(withDefaults),
+    seed: readWithSchema(
+      z.object({ SEED_DEMO_DATA: z.enum(['auto', 'true', 'false']).default('auto') }),
+      withDefaults,
+    ),
+  });
+  // 'auto' seeds only the embedded database: a real server's data is someone's to fill.
+  const seedDemoData = seed.SEED_DEMO_DATA === 'true' || (seed.SEED_DEMO_DATA === 'auto' && !database.url);
+  return { service, database, auth, seedDemoData };
+}

@@ -1,0 +1,29 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { USER_STATUSES, type User, type UserStatus } from '../users.schema.js';
+
+export class UserDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid', description: 'The linked Cognito identity' }) sub!: string;
+  @ApiProperty() email!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: USER_STATUSES }) status!: UserStatus;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
+
+  static from(user: User): UserDto {
+    return {
+      id: user.id,
+      sub: user.cognitoSub,
+      email: user.email,
+      name: user.name,
+      status: user.status,
+      createdAt: user.createdAt.toISOString(),
+      updatedAt: user.updatedAt.toISOString(),
+    };
+  }
+}
+
+export class UserPageDto {
+  @ApiProperty({ type: [UserDto] }) items!: UserDto[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+}

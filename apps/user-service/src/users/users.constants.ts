@@ -1,0 +1,1 @@
+export const USERS_SEED_OPTIONS = 'users:seed-options';

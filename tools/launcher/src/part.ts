@@ -1,0 +1,61 @@
+/** One process of the system, as `system.ts` declares it. The engine knows nothing else about it. */
+export interface Part {
+  /** Unique; used in log prefixes, `dependsOn` and `HELPLINE_ONLY`. */
+  name: string;
+  /** argv; `node` means the Node binary running the launcher. Relative paths are from the repository root. */
+  command: string[];
+  /** The port the part listens on; checked free on 127.0.0.1 before anything starts. */
+  port: number;
+  /** Set for this part only, over the launcher's own environment. */
+  env: Record<string, string>;
+  /** Answering HTTP 200 here means ready; dependents start only then. */
+  readyUrl: string;
+  /** Names of parts that must be ready before this one starts. */
+  dependsOn: string[];
+  /** Printed in the banner once every part is ready, label → URL. */
+  urls?: Record<string, string>;
+  /**
+   * Child variable ← launcher variable, copied only when the launcher's is set,
+   * e.g. `{ DATABASE_URL: 'USER_DB_URL' }`.
+   */
+  envFromLauncher?: Record<string, string>;
+  /** How long to wait for readiness; default 60 s. */
+  readyTimeoutMs?: number;
+}
+
+/** The whole system: its parts and what to tell the person who started it. */
+export interface SystemDeclaration {
+  parts: Part[];
+  /**
+   * Launcher variables the children must not inherit, because each part gets its own value
+   * (one `DATABASE_URL` inherited by every service would make them share a database).
+   */
+  notInherited?: string[];
+  /** Lines printed after the URLs once everything is ready (demo credentials, a first curl...). */
+  notes?: string[];
+}
+
+export type LauncherErrorCode =
+  | 'INVALID_PART'
+  | 'DUPLICATE_PART'
+  | 'UNKNOWN_DEPENDENCY'
+  | 'DEPENDENCY_CYCLE'
+  | 'UNKNOWN_PART_SELECTED'
+  | 'ENTRY_NOT_FOUND'
+  | 'PORT_IN_USE'
+  | 'PART_EXITED'
+  | 'READY_TIMEOUT'
+  | 'STOPPED';
+
+/** Every failure the launcher reports, with a stable code that tests assert on. */
+export class LauncherError extends Error {
+  constructor(
+    readonly code: LauncherErrorCode,
+    message: string,
+    /** The part concerned, when there is one. */
+    readonly part?: string,
+  ) {
+    super(message);
+    this.name = 'LauncherError';
+  }
+}
