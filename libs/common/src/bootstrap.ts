@@ -21,7 +21,10 @@ export interface ServiceAppOptions {
  * A NestJS-on-Fastify app with the service defaults wired in, initialised but not yet listening.
  * The module must import `ServiceDefaultsModule.forRoot(...)`.
  */
-export async function createServiceApp(module: DynamicModule, options: ServiceAppOptions): Promise<NestFastifyApplication> {
+export async function createServiceApp(
+  module: DynamicModule,
+  options: ServiceAppOptions,
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: options.service.bodyLimitBytes,
     trustProxy: options.service.trustProxy,
@@ -53,7 +56,9 @@ export interface RunServiceOptions<C extends { service: ServiceConfig }> {
 }
 
 /** A service's whole `main`: read config (exit naming every problem), build, listen. */
-export async function runService<C extends { service: ServiceConfig }>(options: RunServiceOptions<C>): Promise<NestFastifyApplication> {
+export async function runService<C extends { service: ServiceConfig }>(
+  options: RunServiceOptions<C>,
+): Promise<NestFastifyApplication> {
   let config: C;
   try {
     config = options.readConfig(process.env);
@@ -64,7 +69,10 @@ export async function runService<C extends { service: ServiceConfig }>(options: 
     }
     throw error;
   }
-  const app = await createServiceApp(options.module(config), { service: config.service, openApi: options.openApi });
+  const app = await createServiceApp(options.module(config), {
+    service: config.service,
+    openApi: options.openApi,
+  });
   await app.listen({ port: config.service.port, host: config.service.host });
   app.get(Logger).log(`${config.service.name} listening on ${await app.getUrl()}`, 'Bootstrap');
   return app;
@@ -79,7 +87,12 @@ function registerRequestContext(fastify: FastifyInstance): void {
 
 function registerMetrics(fastify: FastifyInstance, metrics: MetricsService): void {
   fastify.addHook('onResponse', (request, reply, done) => {
-    metrics.observe(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    metrics.observe(
+      request.method,
+      request.routeOptions.url ?? 'unmatched',
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
     done();
   });
   fastify.get('/metrics', async (_request, reply) => {

@@ -68,14 +68,19 @@ describe('service defaults (through real HTTP)', () => {
     });
 
     it("keeps the caller's id and makes it available to the handler after the body is read", async () => {
-      const res = await postNote({ title: 'keep-id', author: 'a@example.com', priority: 1 }, { 'x-correlation-id': 'req-abc.123' });
+      const res = await postNote(
+        { title: 'keep-id', author: 'a@example.com', priority: 1 },
+        { 'x-correlation-id': 'req-abc.123' },
+      );
       expect(res.status).toBe(201);
       expect(res.headers.get('x-correlation-id')).toBe('req-abc.123');
       expect(((await res.json()) as { correlationId: string }).correlationId).toBe('req-abc.123');
     });
 
     it('replaces an id that could forge log lines', async () => {
-      const res = await fetch(`${base}/health/live`, { headers: { 'x-correlation-id': 'evil id"}{"level":60' } });
+      const res = await fetch(`${base}/health/live`, {
+        headers: { 'x-correlation-id': 'evil id"}{"level":60' },
+      });
       expect(res.headers.get('x-correlation-id')).toMatch(UUID);
     });
   });
@@ -85,7 +90,11 @@ describe('service defaults (through real HTTP)', () => {
       const res = await postNote({ title: 'x', author: 'not-an-email', priority: 9 });
       expect(res.status).toBe(400);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
-      const body = (await res.json()) as { code: string; errors: Array<{ field: string }>; correlationId: string };
+      const body = (await res.json()) as {
+        code: string;
+        errors: Array<{ field: string }>;
+        correlationId: string;
+      };
       expect(body.code).toBe('VALIDATION_FAILED');
       expect(body.errors.map((e) => e.field).sort()).toEqual(['author', 'priority', 'title']);
       expect(body.correlationId).toBe(res.headers.get('x-correlation-id'));
@@ -112,7 +121,11 @@ describe('service defaults (through real HTTP)', () => {
     });
 
     it('answers an unsupported content type with 415', async () => {
-      const res = await fetch(`${base}/notes`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: 'a,b' });
+      const res = await fetch(`${base}/notes`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/csv' },
+        body: 'a,b',
+      });
       expect(res.status).toBe(415);
     });
 
@@ -150,7 +163,9 @@ describe('service defaults (through real HTTP)', () => {
         { title: 'logged-note', author: 'a@example.com', priority: 2 },
         { 'x-correlation-id': 'log-check-1', authorization: `Bearer ${token}` },
       );
-      await fetch(`${base}/notes/x?access_token=${token}`, { headers: { 'x-correlation-id': 'log-check-2' } });
+      await fetch(`${base}/notes/x?access_token=${token}`, {
+        headers: { 'x-correlation-id': 'log-check-2' },
+      });
       const ofRequest = logs.lines.filter((l) => JSON.stringify(l).includes('log-check-1'));
       expect(ofRequest.length).toBeGreaterThanOrEqual(2); // the handler's line and "request completed"
       expect(ofRequest.every((l) => l.correlationId === 'log-check-1')).toBe(true);
@@ -184,7 +199,10 @@ describe('service defaults (through real HTTP)', () => {
       await app.get<DatabaseHandle>(DATABASE_HANDLE).close();
       const res = await fetch(`${base}/health/ready`);
       expect(res.status).toBe(503);
-      expect(await res.json()).toMatchObject({ code: 'NOT_READY', checks: { error: { database: { status: 'down' } } } });
+      expect(await res.json()).toMatchObject({
+        code: 'NOT_READY',
+        checks: { error: { database: { status: 'down' } } },
+      });
     });
   });
 });

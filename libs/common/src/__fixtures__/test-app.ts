@@ -1,4 +1,14 @@
-import { Body, Controller, Get, Inject, Logger, Module, Param, Post, type DynamicModule } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Inject,
+  Logger,
+  Module,
+  Param,
+  Post,
+  type DynamicModule,
+} from '@nestjs/common';
 import { IsEmail, IsInt, IsString, Max, Min, MinLength } from 'class-validator';
 import { sql } from 'drizzle-orm';
 import { fileURLToPath } from 'node:url';
@@ -52,7 +62,11 @@ class NotesController {
 
 @Module({})
 export class TestAppModule {
-  static forRoot(service: ServiceConfig, database: DatabaseOptions, logDestination?: DestinationStream): DynamicModule {
+  static forRoot(
+    service: ServiceConfig,
+    database: DatabaseOptions,
+    logDestination?: DestinationStream,
+  ): DynamicModule {
     return {
       module: TestAppModule,
       imports: [ServiceDefaultsModule.forRoot({ service, logDestination }), DatabaseModule.forRoot(database)],

@@ -28,7 +28,9 @@ export function readWithSchema<S extends z.ZodObject>(schema: S, env: Env): Conf
     problems: result.error.issues.map((issue) => {
       const name = issue.path.join('.') || '(environment)';
       const given = typeof issue.path[0] === 'string' ? env[issue.path[0]] : undefined;
-      return given === undefined ? `${name}: ${issue.message}` : `${name}=${JSON.stringify(given)}: ${issue.message}`;
+      return given === undefined
+        ? `${name}: ${issue.message}`
+        : `${name}=${JSON.stringify(given)}: ${issue.message}`;
     }),
   };
 }
@@ -64,7 +66,10 @@ export interface ServiceConfig {
 const portSchema = z.coerce.number().int().min(0).max(65535);
 
 /** The variables every service reads: PORT, HOST, LOG_LEVEL, NODE_ENV, BODY_LIMIT_BYTES, TRUST_PROXY. */
-export function readServiceConfig(env: Env, defaults: { name: string; port: number }): ConfigPart<ServiceConfig> {
+export function readServiceConfig(
+  env: Env,
+  defaults: { name: string; port: number },
+): ConfigPart<ServiceConfig> {
   const part = readWithSchema(
     z.object({
       NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),

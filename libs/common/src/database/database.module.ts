@@ -1,4 +1,11 @@
-import { type DynamicModule, Global, Inject, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  type DynamicModule,
+  Global,
+  Inject,
+  Module,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { ReadinessRegistry } from '../health/readiness.js';
 import { DATABASE, DATABASE_HANDLE } from './database.constants.js';
 import { type DatabaseHandle, type DatabaseOptions, openDatabase } from './database.js';

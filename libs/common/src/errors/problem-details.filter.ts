@@ -24,7 +24,8 @@ export function sendProblem(
   reply: FastifyReply,
   logger: Pick<Logger, 'error'>,
 ): void {
-  const correlationId = RequestContext.correlationId() ?? (request.headers[CORRELATION_ID_HEADER] as string | undefined);
+  const correlationId =
+    RequestContext.correlationId() ?? (request.headers[CORRELATION_ID_HEADER] as string | undefined);
   const problem = toProblem(exception, correlationId);
   if (problem.status >= 500) {
     logger.error({ err: exception, code: problem.code }, `request failed: ${problem.code}`);

@@ -63,31 +63,45 @@ export function toProblem(error: unknown, correlationId?: string): ProblemDetail
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const response = error.getResponse();
-    const body = typeof response === 'object' && response !== null ? (response as Record<string, unknown>) : {};
+    const body =
+      typeof response === 'object' && response !== null ? (response as Record<string, unknown>) : {};
     // Nest wraps Fastify's own errors (body parsing) in an HttpException whose cause keeps their code.
     const causeCode = (error.cause as { code?: unknown } | undefined)?.code;
     const code =
       typeof body.code === 'string'
         ? body.code
-        : ((typeof causeCode === 'string' && CODE_BY_FASTIFY_CODE[causeCode]) ||
-          (CODE_BY_STATUS[status] ?? `HTTP_${status}`));
+        : (typeof causeCode === 'string' && CODE_BY_FASTIFY_CODE[causeCode]) ||
+          (CODE_BY_STATUS[status] ?? `HTTP_${status}`);
     const message = Array.isArray(body.message) ? body.message.join('; ') : body.message;
-    const detail = typeof message === 'string' ? message : typeof response === 'string' ? response : error.message;
+    const detail =
+      typeof message === 'string' ? message : typeof response === 'string' ? response : error.message;
     const { message: _m, code: _c, statusCode: _s, error: _e, ...extra } = body;
     return base(status, code, status >= 500 && !body.code ? titleFor(status) : detail, extra);
   }
 
   const fastifyError = error as { statusCode?: unknown; code?: unknown; message?: unknown };
-  if (typeof fastifyError?.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+  if (
+    typeof fastifyError?.statusCode === 'number' &&
+    fastifyError.statusCode >= 400 &&
+    fastifyError.statusCode < 500
+  ) {
     const status = fastifyError.statusCode;
     const code =
       (typeof fastifyError.code === 'string' && CODE_BY_FASTIFY_CODE[fastifyError.code]) ||
       CODE_BY_STATUS[status] ||
       `HTTP_${status}`;
-    return base(status, code, typeof fastifyError.message === 'string' ? fastifyError.message : titleFor(status));
+    return base(
+      status,
+      code,
+      typeof fastifyError.message === 'string' ? fastifyError.message : titleFor(status),
+    );
   }
 
-  return base(500, 'INTERNAL_ERROR', 'An unexpected error occurred. Quote the correlation id when reporting it.');
+  return base(
+    500,
+    'INTERNAL_ERROR',
+    'An unexpected error occurred. Quote the correlation id when reporting it.',
+  );
 }
 
 function titleFor(status: number): string {

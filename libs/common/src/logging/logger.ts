@@ -30,7 +30,8 @@ export const REDACTED_PATHS = [
 ];
 
 // Query parameters that can carry credentials (OAuth codes, tokens) are masked in logged URLs.
-const SENSITIVE_QUERY = /([?&](?:access_token|id_token|refresh_token|token|code|client_secret|password|api_key)=)[^&#]*/gi;
+const SENSITIVE_QUERY =
+  /([?&](?:access_token|id_token|refresh_token|token|code|client_secret|password|api_key)=)[^&#]*/gi;
 
 export function sanitizeUrl(url: string | undefined): string | undefined {
   return url?.replace(SENSITIVE_QUERY, '$1[REDACTED]');
@@ -62,7 +63,12 @@ export function loggerParams(options: LoggerOptions): Params {
       err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
     serializers: {
       // Only what is useful and safe: never the header bag, which holds credentials.
-      req: (req: { method?: string; url?: string; remoteAddress?: string; headers?: Record<string, unknown> }) => ({
+      req: (req: {
+        method?: string;
+        url?: string;
+        remoteAddress?: string;
+        headers?: Record<string, unknown>;
+      }) => ({
         method: req.method,
         url: sanitizeUrl(req.url),
         remoteAddress: req.remoteAddress,
