@@ -23,6 +23,7 @@ export default defineConfig({
       '@helpline/auth': src('libs/auth'),
       '@helpline/testing': src('libs/testing'),
       '@helpline/cognito-triggers': src('infra/triggers'),
+      '@helpline/identity': src('apps/identity'),
     },
   },
   test: {

@@ -5,6 +5,9 @@
  */
 import type { Part, SystemDeclaration } from './part.js';
 
+/** Where every part keeps its embedded data: `.data/<part>` unless HELPLINE_DATA_DIR says elsewhere. */
+const DATA_ROOT = process.env.HELPLINE_DATA_DIR || '.data';
+
 /** The local Cognito-compatible issuer (DESIGN.md §4). */
 const IDENTITY_URL = 'http://localhost:9229';
 const ISSUER = `${IDENTITY_URL}/ap-northeast-1_helplinelocal`;
@@ -33,7 +36,13 @@ function service(name: string, port: number, options: ServiceOptions): Part {
     name,
     command: ['node', `apps/${name}/dist/main.js`],
     port,
-    env: { PORT: String(port), SERVICE_NAME: name, ...JWT_ENV, ...options.env },
+    env: {
+      PORT: String(port),
+      SERVICE_NAME: name,
+      DATA_DIR: `${DATA_ROOT}/${name}`,
+      ...JWT_ENV,
+      ...options.env,
+    },
     envFromLauncher: options.databaseUrlFrom ? { DATABASE_URL: options.databaseUrlFrom } : {},
     readyUrl: `http://127.0.0.1:${port}/health/ready`,
     dependsOn: options.dependsOn,
@@ -50,7 +59,11 @@ const identity: Part = {
   name: 'identity',
   command: ['node', 'apps/identity/dist/main.js'],
   port: 9229,
-  env: { PORT: '9229' },
+  env: {
+    PORT: '9229',
+    IDENTITY_DATA_DIR: `${DATA_ROOT}/identity`,
+    USER_SERVICE_URL: 'http://localhost:3000',
+  },
   readyUrl: 'http://127.0.0.1:9229/health/ready',
   dependsOn: [],
   urls: {

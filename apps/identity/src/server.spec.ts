@@ -1,0 +1,85 @@
+import { Writable } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { secretHash } from './cognito-api/client-checks.js';
+import { createLogger } from './logger.js';
+import {
+  basicAuth,
+  cognitoCall,
+  confirmationCode,
+  DEMO_PASSWORD,
+  postForm,
+  startTestIdentity,
+  type TestIdentity,
+} from './test-support/harness.js';
+
+describe('identity server', () => {
+  let identity: TestIdentity | undefined;
+  afterEach(async () => {
+    await identity?.dispose();
+    identity = undefined;
+  });
+
+  it('answers the readiness checks the launcher polls', async () => {
+    identity = await startTestIdentity();
+    for (const path of ['/health/live', '/health/ready']) {
+      const response = await fetch(`${identity.url}${path}`);
+      expect([response.status, await response.json()]).toEqual([200, { status: 'ok' }]);
+    }
+  });
+
+  it('does not serve the outbox when turned off (NODE_ENV=production)', async () => {
+    identity = await startTestIdentity({ outbox: false });
+    expect((await fetch(`${identity.url}/_local/outbox?username=user@example.com`)).status).toBe(404);
+  });
+
+  it('logs sign-up codes but never passwords, secrets or tokens', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString('utf8'));
+        done();
+      },
+    });
+    identity = await startTestIdentity({ logger: createLogger('debug', sink) });
+    const email = 'logged@example.com';
+    const hash = (name: string) => secretHash('helpline-api-secret', name, 'helpline-api');
+    await cognitoCall(identity.url, 'SignUp', {
+      ClientId: 'helpline-api',
+      SecretHash: hash(email),
+      Username: email,
+      Password: 'Str0ng!pass',
+    });
+    const code = await confirmationCode(identity.url, email);
+    const signIn = await cognitoCall(identity.url, 'InitiateAuth', {
+      AuthFlow: 'USER_PASSWORD_AUTH',
+      ClientId: 'helpline-api',
+      AuthParameters: {
+        USERNAME: 'user@example.com',
+        PASSWORD: DEMO_PASSWORD,
+        SECRET_HASH: hash('user@example.com'),
+      },
+    });
+    const tokens = signIn.body.AuthenticationResult as { AccessToken: string; RefreshToken: string };
+    const m2m = await postForm(
+      identity.tokenUrl,
+      { grant_type: 'client_credentials' },
+      {
+        authorization: basicAuth('order-service', 'order-service-secret'),
+      },
+    );
+    const { access_token } = (await m2m.json()) as { access_token: string };
+
+    const log = lines.join('');
+    expect(log).toContain(`"confirmationCode":"${code}"`);
+    for (const secret of [
+      'Str0ng!pass',
+      DEMO_PASSWORD,
+      'order-service-secret',
+      tokens.AccessToken,
+      tokens.RefreshToken,
+      access_token,
+    ]) {
+      expect(log).not.toContain(secret);
+    }
+  });
+});
