@@ -27,6 +27,28 @@ describe('identity server', () => {
     }
   });
 
+  it('carries the correlation id: accepted when plain, generated otherwise, logged and returned', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString('utf8'));
+        done();
+      },
+    });
+    identity = await startTestIdentity({ logger: createLogger('info', sink) });
+    const kept = await fetch(`${identity.url}/oauth2/token`, {
+      method: 'POST',
+      headers: { 'x-correlation-id': 'corr-identity-1', 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials',
+    });
+    expect(kept.headers.get('x-correlation-id')).toBe('corr-identity-1');
+    expect(lines.some((l) => l.includes('"correlationId":"corr-identity-1"'))).toBe(true);
+    const replaced = await fetch(`${identity.url}/health/live`, {
+      headers: { 'x-correlation-id': 'bad id"}' },
+    });
+    expect(replaced.headers.get('x-correlation-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
   it('does not serve the outbox when turned off (NODE_ENV=production)', async () => {
     identity = await startTestIdentity({ outbox: false });
     expect((await fetch(`${identity.url}/_local/outbox?username=user@example.com`)).status).toBe(404);

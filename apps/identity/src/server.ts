@@ -7,6 +7,7 @@ import {
 } from '@helpline/cognito-triggers';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { systemClock, type Clock } from './clock.js';
+import { CORRELATION_ID_HEADER, correlationIdOf } from './correlation-id.js';
 import { cognitoApiRoutes } from './cognito-api/cognito-api.routes.js';
 import {
   DEFAULT_PORT,
@@ -158,6 +159,13 @@ export async function buildIdentityServer(options: IdentityServerOptions): Promi
     loggerInstance: logger as FastifyBaseLogger,
     forceCloseConnections: true,
     return503OnClosing: true,
+    // Correlation ids end to end, as in every service: accepted or generated, logged, returned.
+    requestIdHeader: false,
+    genReqId: correlationIdOf,
+    requestIdLogLabel: 'correlationId',
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header(CORRELATION_ID_HEADER, request.id);
   });
   let ready = false;
   app.setNotFoundHandler((request, reply) =>

@@ -176,6 +176,16 @@ describe('service defaults (through real HTTP)', () => {
   });
 
   describe('health, metrics, docs', () => {
+    it('keeps readiness polls and metric scrapes out of the log', async () => {
+      await fetch(`${base}/health/ready?probe=1`);
+      await fetch(`${base}/metrics`);
+      await fetch(`${base}/notes/after-probe`);
+      await new Promise((resolve) => setImmediate(resolve));
+      const urls = logs.lines.map((l) => (l.req as { url?: string } | undefined)?.url).filter(Boolean);
+      expect(urls).toContain('/notes/after-probe');
+      expect(urls.filter((u) => u?.startsWith('/health') || u?.startsWith('/metrics'))).toEqual([]);
+    });
+
     it('is live and ready while the database answers', async () => {
       expect((await fetch(`${base}/health/live`)).status).toBe(200);
       const ready = await fetch(`${base}/health/ready`);

@@ -39,6 +39,13 @@ export function sanitizeUrl(url: string | undefined): string | undefined {
 
 const QUIET_ROUTES = new Set(['/health/live', '/health/ready', '/metrics']);
 
+// Nest's middleware layer (middie) rewrites req.url relative to the middleware's mount point;
+// originalUrl keeps the path the client asked for.
+function pathOf(req: IncomingMessage): string {
+  const url = (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '';
+  return url.split('?')[0] ?? '';
+}
+
 export interface LoggerOptions {
   serviceName: string;
   level: string;
@@ -58,7 +65,7 @@ export function loggerParams(options: LoggerOptions): Params {
     // carries the request and response too.
     quietReqLogger: true,
     customAttributeKeys: { reqId: 'correlationId' },
-    autoLogging: { ignore: (req: IncomingMessage) => QUIET_ROUTES.has((req.url ?? '').split('?')[0] ?? '') },
+    autoLogging: { ignore: (req: IncomingMessage) => QUIET_ROUTES.has(pathOf(req)) },
     customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
       err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
     serializers: {

@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+// Checks `npm start` as a new user runs it: every part comes up (the launcher prints its banner
+// only once all readiness checks answer), user-service answers its readiness check, and Ctrl-C
+// (SIGINT) stops everything with exit code 0. Uses a throwaway data directory.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const TIMEOUT_MS = 120_000;
+const cwd = mkdtempSync(join(tmpdir(), 'helpline-smoke-'));
+const root = process.cwd();
+const child = spawn(process.execPath, [join(root, 'tools/launcher/dist/main.js')], {
+  cwd: root,
+  env: { ...process.env, NO_COLOR: '1', HELPLINE_DATA_DIR: cwd, LOG_LEVEL: 'warn' },
+  stdio: ['ignore', 'pipe', 'pipe'],
+});
+let output = '';
+child.stdout.on('data', (chunk) => (output += chunk));
+child.stderr.on('data', (chunk) => (output += chunk));
+
+const fail = (message) => {
+  process.stderr.write(`smoke-start: ${message}\n--- launcher output ---\n${output}\n`);
+  child.kill('SIGKILL');
+  rmSync(cwd, { recursive: true, force: true });
+  process.exit(1);
+};
+
+const timer = setTimeout(() => fail(`not ready within ${TIMEOUT_MS / 1000}s`), TIMEOUT_MS);
+const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+
+await new Promise((resolve) => {
+  const check = setInterval(() => {
+    if (output.includes('Press Ctrl-C to stop')) {
+      clearInterval(check);
+      resolve();
+    }
+  }, 200);
+  exited.then(() => {
+    clearInterval(check);
+    fail('the launcher exited before everything was ready');
+  });
+});
+
+for (const url of ['http://127.0.0.1:3000/health/ready', 'http://127.0.0.1:9229/health/ready']) {
+  const res = await fetch(url).catch((error) => fail(`${url}: ${error.message}`));
+  if (res.status !== 200) fail(`${url} answered ${res.status}`);
+}
+child.kill('SIGINT');
+const { code, signal } = await exited;
+clearTimeout(timer);
+rmSync(cwd, { recursive: true, force: true });
+if (code !== 0) fail(`the launcher stopped with code ${code} signal ${signal} after SIGINT`);
+process.stdout.write('smoke-start: every part ready, stopped cleanly on SIGINT\n');
