@@ -29,17 +29,18 @@ const fail = (message) => {
 const timer = setTimeout(() => fail(`not ready within ${TIMEOUT_MS / 1000}s`), TIMEOUT_MS);
 const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
 
+let ready = false;
+void exited.then(() => {
+  if (!ready) fail('the launcher exited before everything was ready');
+});
 await new Promise((resolve) => {
   const check = setInterval(() => {
     if (output.includes('Press Ctrl-C to stop')) {
       clearInterval(check);
+      ready = true;
       resolve();
     }
   }, 200);
-  exited.then(() => {
-    clearInterval(check);
-    fail('the launcher exited before everything was ready');
-  });
 });
 
 for (const url of ['http://127.0.0.1:3000/health/ready', 'http://127.0.0.1:9229/health/ready']) {

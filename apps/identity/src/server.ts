@@ -5,7 +5,7 @@ import {
   DEFAULT_PROVISIONER_SCOPE,
   type TriggerHandlers,
 } from '@helpline/cognito-triggers';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { systemClock, type Clock } from './clock.js';
 import { CORRELATION_ID_HEADER, correlationIdOf } from './correlation-id.js';
 import { cognitoApiRoutes } from './cognito-api/cognito-api.routes.js';
@@ -162,7 +162,11 @@ export async function buildIdentityServer(options: IdentityServerOptions): Promi
     // Correlation ids end to end, as in every service: accepted or generated, logged, returned.
     requestIdHeader: false,
     genReqId: correlationIdOf,
-    requestIdLogLabel: 'correlationId',
+    logController: new LogController({
+      requestIdLogLabel: 'correlationId',
+      // The launcher polls readiness several times a second while starting: not worth a line each.
+      disableRequestLogging: (request) => request.url.startsWith('/health/'),
+    }),
   });
   app.addHook('onRequest', async (request, reply) => {
     void reply.header(CORRELATION_ID_HEADER, request.id);
