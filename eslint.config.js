@@ -2,6 +2,11 @@ import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+const NO_DEEP_IMPORTS = {
+  group: ['@helpline/*/src/*', '**/libs/*/src/**'],
+  message: "Import a library by its name ('@helpline/x'), not its files.",
+};
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '.data/**', 'coverage/**', '**/drizzle/**'] },
   js.configs.recommended,
@@ -21,12 +26,7 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          patterns: [
-            {
-              group: ['@helpline/*/src/*', '**/libs/*/src/**'],
-              message: "Import a library by its name ('@helpline/x'), not its files.",
-            },
-          ],
+          patterns: [NO_DEEP_IMPORTS],
         },
       ],
     },
@@ -39,10 +39,7 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            {
-              group: ['@helpline/*/src/*', '**/libs/*/src/**'],
-              message: "Import a library by its name ('@helpline/x'), not its files.",
-            },
+            NO_DEEP_IMPORTS,
             {
               group: ['**/apps/**', '@helpline/*-service', '@helpline/identity', '@helpline/api-gateway'],
               message: 'A library must not import an app.',
