@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { ConfigError, type ServiceConfig } from './config/config.js';
 import { CORRELATION_ID_HEADER, resolveCorrelationId } from './context/correlation-id.js';
 import { RequestContext } from './context/request-context.js';
+import { ServiceUnavailableError } from './errors/app-error.js';
 import { PROBLEM_CONTENT_TYPE, toProblem } from './errors/problem.js';
 import { ReadinessRegistry } from './health/readiness.js';
 import { MetricsService } from './metrics/metrics.service.js';
@@ -36,7 +37,14 @@ export async function createServiceApp(
       return id;
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true });
+  // abortOnError off: a start-up failure reaches runService, which reports it in one line. Until
+  // pino takes over, Nest's own logger (which prints buffered lines when start-up fails) keeps to
+  // warnings and errors.
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
+    bufferLogs: true,
+    abortOnError: false,
+    logger: ['fatal', 'error', 'warn'],
+  });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
 
@@ -69,13 +77,20 @@ export async function runService<C extends { service: ServiceConfig }>(
     }
     throw error;
   }
-  const app = await createServiceApp(options.module(config), {
-    service: config.service,
-    openApi: options.openApi,
-  });
-  await app.listen({ port: config.service.port, host: config.service.host });
-  app.get(Logger).log(`${config.service.name} listening on ${await app.getUrl()}`, 'Bootstrap');
-  return app;
+  try {
+    const app = await createServiceApp(options.module(config), {
+      service: config.service,
+      openApi: options.openApi,
+    });
+    await app.listen({ port: config.service.port, host: config.service.host });
+    app.get(Logger).log(`${config.service.name} listening on ${await app.getUrl()}`, 'Bootstrap');
+    return app;
+  } catch (error) {
+    // A database that cannot be reached or a port already taken: one line that says so, exit 1.
+    const reason = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`${config.service.name} failed to start: ${reason}\n`);
+    process.exit(1);
+  }
 }
 
 function registerRequestContext(fastify: FastifyInstance): void {
@@ -107,15 +122,16 @@ function registerHealth(fastify: FastifyInstance, readiness: ReadinessRegistry):
     try {
       return await readiness.check();
     } catch (error) {
-      const result = (error as { getResponse?: () => unknown }).getResponse?.();
-      const problem = {
-        ...toProblem(error, request.id),
-        status: 503,
-        code: 'NOT_READY',
-        detail: 'A dependency is not ready',
-        checks: result,
-      };
-      return reply.status(503).header('content-type', PROBLEM_CONTENT_TYPE).send(problem);
+      // terminus rejects with the per-check results; they say which dependency is down.
+      const checks = (error as { getResponse?: () => unknown }).getResponse?.();
+      const problem = toProblem(
+        new ServiceUnavailableError('NOT_READY', 'A dependency is not ready'),
+        request.id,
+      );
+      return reply
+        .status(503)
+        .header('content-type', PROBLEM_CONTENT_TYPE)
+        .send({ ...problem, checks });
     }
   });
 }
