@@ -1,5 +1,4 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -11,28 +10,20 @@ import {
 import { M2MTokenService } from '@helpline/auth';
 import { createPostConfirmationHandler, type PostConfirmationEvent } from '@helpline/cognito-triggers';
 import { createServiceApp } from '@helpline/common';
-import { type RunningIdentityServer, startIdentityServer } from '@helpline/identity';
-import { createTestDatabase, type TestDatabase } from '@helpline/testing';
+import {
+  type RunningIdentityServer,
+  secretHash as cognitoSecretHash,
+  startIdentityServer,
+} from '@helpline/identity';
+import { createTestDatabase, freePort, type TestDatabase } from '@helpline/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppModule } from '../apps/user-service/src/app.module.js';
 import { readUserServiceConfig } from '../apps/user-service/src/config.js';
 
 const POOL_ID = 'ap-northeast-1_helplinelocal';
 const API_CLIENT = { id: 'helpline-api', secret: 'helpline-api-secret' };
-const secretHash = (username: string) =>
-  createHmac('sha256', API_CLIENT.secret)
-    .update(username + API_CLIENT.id)
-    .digest('base64');
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+const secretHash = (username: string) => cognitoSecretHash(API_CLIENT.secret, username, API_CLIENT.id);
 
 /**
  * identity and user-service together, configured only through the seed's environment variables:

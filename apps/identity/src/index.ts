@@ -10,3 +10,4 @@ export {
   type IdentityServerOptions,
   type RunningIdentityServer,
 } from './server.js';
+export { secretHash } from './cognito-api/client-checks.js';

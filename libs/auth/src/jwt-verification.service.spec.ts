@@ -1,7 +1,4 @@
-import { createTestIssuer, TestIssuer } from '@helpline/testing';
-import { once } from 'node:events';
-import { createServer } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { createTestIssuer, freePort, TestIssuer } from '@helpline/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { JwtAuthOptions, readJwtAuthOptions } from './jwt-auth.options.js';
 import { JwtVerificationService } from './jwt-verification.service.js';
@@ -116,12 +113,7 @@ describe('JWKS keys', () => {
   });
 
   it('answers 503 JWKS_UNAVAILABLE when nothing listens at JWT_JWKS_URI', async () => {
-    const closed = createServer();
-    closed.listen(0, '127.0.0.1');
-    await once(closed, 'listening');
-    const { port } = closed.address() as AddressInfo;
-    closed.close();
-    await once(closed, 'close');
+    const port = await freePort();
     const jwksUri = `http://127.0.0.1:${port}/pool/.well-known/jwks.json`;
     const verifier = new JwtVerificationService(
       readJwtAuthOptions(issuer.env({ JWT_JWKS_URI: jwksUri })).value!,

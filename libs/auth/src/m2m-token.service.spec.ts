@@ -5,6 +5,7 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { once } from 'node:events';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { freePort } from '@helpline/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { M2MTokenError } from './m2m-token.error.js';
 import { M2MTokenModule } from './m2m-token.module.js';
@@ -174,12 +175,7 @@ describe('M2MTokenService', () => {
   });
 
   it('reports a connection failure and a timeout by host', async () => {
-    const closed = createServer();
-    closed.listen(0, '127.0.0.1');
-    await once(closed, 'listening');
-    const { port } = closed.address() as AddressInfo;
-    closed.close();
-    await once(closed, 'close');
+    const port = await freePort();
     const refused = new M2MTokenService({
       tokenUrl: `http://127.0.0.1:${port}/oauth2/token`,
       clientId: CLIENT_ID,

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:net';
+import { freePort } from '@helpline/testing';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Launcher, type LauncherOptions } from './launcher.js';
@@ -9,20 +10,6 @@ import { probe } from './readiness.js';
 
 const FAKE_PART = fileURLToPath(new URL('./fixtures/fake-part.mjs', import.meta.url));
 const CWD = fileURLToPath(new URL('..', import.meta.url));
-
-/** A port nothing listens on now: the OS picks one for a listen(0) probe, which then closes. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error()),
-      );
-    });
-  });
-}
 
 async function fake(
   name: string,

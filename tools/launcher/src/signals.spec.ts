@@ -5,11 +5,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { freePort } from '@helpline/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Part } from './part.js';
 
@@ -41,19 +41,6 @@ beforeAll(() => {
   writeFileSync(join(dir, 'runner.js'), RUNNER);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error()),
-      );
-    });
-  });
-}
 
 async function fake(name: string, dependsOn: string[] = []): Promise<Part> {
   const port = await freePort();
