@@ -22,6 +22,7 @@ export default defineConfig({
       '@helpline/common': src('libs/common'),
       '@helpline/auth': src('libs/auth'),
       '@helpline/testing': src('libs/testing'),
+      '@helpline/local-postgres': src('tools/local-postgres'),
       '@helpline/cognito-triggers': src('infra/triggers'),
       '@helpline/identity': src('apps/identity'),
     },

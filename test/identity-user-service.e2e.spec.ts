@@ -59,9 +59,8 @@ describe('identity + user-service, end to end', () => {
     const config = readUserServiceConfig({
       NODE_ENV: 'test',
       LOG_LEVEL: 'silent',
-      DATA_DIR: 'memory://',
       SEED_DEMO_DATA: 'true',
-      ...(database.url ? { DATABASE_URL: database.url } : {}),
+      DATABASE_URL: database.url,
       JWT_JWKS_URI: `${issuer}/.well-known/jwks.json`,
       JWT_ISSUER: issuer,
       JWT_AUDIENCE: 'helpline-spa,helpline-api,order-service,user-provisioner',

@@ -1,14 +1,17 @@
 #!/usr/bin/env node
 // Checks `npm start` as a new user runs it: every part comes up (the launcher prints its banner
-// only once all readiness checks answer), user-service answers its readiness check, and Ctrl-C
-// (SIGINT) stops everything with exit code 0. Uses a throwaway data directory.
+// only once all readiness checks answer, the embedded PostgreSQL's included), user-service answers
+// its readiness check (a database ping), and Ctrl-C (SIGINT) stops everything with exit code 0.
+// Uses a throwaway data directory.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const TIMEOUT_MS = 120_000;
 const cwd = mkdtempSync(join(tmpdir(), 'helpline-smoke-'));
+// Run as root, PostgreSQL runs as the postgres account, which must be able to enter this folder.
+chmodSync(cwd, 0o755);
 const root = process.cwd();
 const child = spawn(process.execPath, [join(root, 'tools/launcher/dist/main.js')], {
   cwd: root,

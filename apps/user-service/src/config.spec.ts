@@ -23,18 +23,21 @@ describe('user-service configuration', () => {
   });
 
   it('trusts the local identity service by default outside production', () => {
-    const config = readUserServiceConfig({});
+    const config = readUserServiceConfig({ DATABASE_URL: 'postgres://localhost/users' });
     expect(config.auth).toMatchObject({
       mode: 'jwks',
       issuer: 'http://localhost:9229/ap-northeast-1_helplinelocal',
       audience: ['helpline-spa', 'helpline-api', 'order-service', 'user-provisioner'],
     });
     expect(config.service.port).toBe(3000);
-    expect(config.database.dataDir).toMatch(/\.data\/user-service$/);
-    expect(config.seedDemoData).toBe(true);
+    expect(config.database.url).toBe('postgres://localhost/users');
   });
 
-  it('does not seed a real PostgreSQL server unless asked', () => {
+  it('requires DATABASE_URL, saying that npm start provides it', () => {
+    expect(() => readUserServiceConfig({})).toThrow(/DATABASE_URL: required.*npm start/);
+  });
+
+  it('does not seed demo data unless asked', () => {
     expect(readUserServiceConfig({ DATABASE_URL: 'postgres://localhost/db' }).seedDemoData).toBe(false);
     expect(
       readUserServiceConfig({ DATABASE_URL: 'postgres://localhost/db', SEED_DEMO_DATA: 'true' }).seedDemoData,

@@ -25,14 +25,14 @@ export function readUserServiceConfig(env: Env): UserServiceConfig {
   const withDefaults = withLocalIdentityDefaults(env);
   const { service, database, auth, seed } = assembleConfig(SERVICE_NAME, {
     service: readServiceConfig(withDefaults, { name: SERVICE_NAME, port: 3000 }),
-    database: readDatabaseConfig(withDefaults, SERVICE_NAME),
+    database: readDatabaseConfig(withDefaults),
     auth: readJwtAuthOptions(withDefaults),
     seed: readWithSchema(
-      z.object({ SEED_DEMO_DATA: z.enum(['auto', 'true', 'false']).default('auto') }),
+      z.object({ SEED_DEMO_DATA: z.enum(['true', 'false']).default('false') }),
       withDefaults,
     ),
   });
-  // 'auto' seeds only the embedded database: a real server's data is someone's to fill.
-  const seedDemoData = seed.SEED_DEMO_DATA === 'true' || (seed.SEED_DEMO_DATA === 'auto' && !database.url);
-  return { service, database, auth, seedDemoData };
+  // Off unless asked: a real server's data is someone's to fill. `npm start` asks for the
+  // embedded cluster, and seeding only ever fills an empty table.
+  return { service, database, auth, seedDemoData: seed.SEED_DEMO_DATA === 'true' };
 }

@@ -1,39 +1,34 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
-export type DatabaseBackend = 'postgres' | 'pglite';
-
 /** A database of its own for one test file: dropped at the end, so files never see each other's rows. */
 export interface TestDatabase {
-  backend: DatabaseBackend;
-  /** PostgreSQL URL; undefined for PGlite, which services then open in memory. */
-  url?: string;
+  url: string;
   drop(): Promise<void>;
 }
 
-/** The backend the tests run on: PostgreSQL when TEST_DATABASE_URL is set, PGlite otherwise. */
-export function testDatabaseBackend(): DatabaseBackend {
-  return process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite';
+/**
+ * The server every test database is created on: TEST_DATABASE_URL, which vitest's global setup
+ * points at an embedded PostgreSQL cluster when the caller did not set it.
+ */
+export function testServerUrl(): string {
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url) {
+    throw new Error(
+      'TEST_DATABASE_URL is not set: run the tests through vitest (its global setup starts a PostgreSQL cluster)',
+    );
+  }
+  return url;
 }
 
-/** Every backend available here: PGlite always, PostgreSQL too when TEST_DATABASE_URL is set. */
-export function availableDatabaseBackends(): DatabaseBackend[] {
-  return process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
-}
-
-/** Creates a fresh, empty database on the given backend (default: `testDatabaseBackend()`). */
-export async function createTestDatabase(
-  backend: DatabaseBackend = testDatabaseBackend(),
-): Promise<TestDatabase> {
-  if (backend === 'pglite') return { backend, drop: async () => undefined };
-  const serverUrl = process.env.TEST_DATABASE_URL;
-  if (!serverUrl) throw new Error('TEST_DATABASE_URL is not set: cannot create a PostgreSQL test database');
+/** Creates a fresh, empty database on the test server. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const serverUrl = testServerUrl();
   const name = `helpline_t_${randomBytes(6).toString('hex')}`;
   await withAdminClient(serverUrl, (client) => client.query(`create database ${name}`));
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return {
-    backend,
     url: url.toString(),
     drop: () =>
       withAdminClient(serverUrl, (client) =>

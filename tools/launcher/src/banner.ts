@@ -7,7 +7,8 @@ export function renderBanner(parts: readonly Part[], notes: readonly string[], c
   const lines = [rule, paint(`Ready: ${parts.map((p) => p.name).join(', ')}.`, '1;32', color), ''];
   for (const part of parts) {
     lines.push(`  ${paint(part.name, '1', color)}`);
-    const urls = Object.entries(part.urls ?? { ready: part.readyUrl });
+    const urls = Object.entries(part.urls ?? (part.readyUrl ? { ready: part.readyUrl } : {}));
+    if (urls.length === 0) continue;
     const width = Math.max(...urls.map(([label]) => label.length));
     for (const [label, url] of urls) lines.push(`    ${label.padEnd(width)}  ${url}`);
   }

@@ -15,7 +15,7 @@ async function fake(
   name: string,
   env: Record<string, string> = {},
   extra: Partial<Part> = {},
-): Promise<Part> {
+): Promise<Part & { readyUrl: string }> {
   const port = await freePort();
   return {
     name,

@@ -3,7 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { LineSplitter, linePrefix, paint, prefixLines, renderLine } from './log-format.js';
 import { LauncherError, type Part } from './part.js';
 import { assertEntriesExist, childEnv, startOrder, validateParts } from './plan.js';
-import { isPortFree, READY_POLL_INTERVAL_MS, waitUntilReady } from './readiness.js';
+import { isPortFree, READY_POLL_INTERVAL_MS, waitForReadyMessage, waitUntilReady } from './readiness.js';
 
 export const DEFAULT_READY_TIMEOUT_MS = 60_000;
 export const DEFAULT_STOP_TIMEOUT_MS = 10_000;
@@ -149,7 +149,9 @@ export class Launcher {
     const child = spawn(command === 'node' ? process.execPath : command, args, {
       cwd: this.options.cwd,
       env: childEnv(part, this.options.env ?? process.env, this.options.notInherited),
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // An IPC channel for parts that say "ready" with process.send; it also tells them when the
+      // launcher is gone.
+      stdio: part.readyOnMessage ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
       // Its own process group: a Ctrl-C in the terminal reaches only the launcher, which then
       // stops the parts in order; signals to the group also reach anything the part spawned.
       detached: true,
@@ -167,11 +169,15 @@ export class Launcher {
 
     let ready: boolean;
     try {
-      ready = await waitUntilReady(part.readyUrl, {
-        timeoutMs: part.readyTimeoutMs ?? this.options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
-        intervalMs: this.options.readyIntervalMs ?? READY_POLL_INTERVAL_MS,
-        signal: AbortSignal.any([this.startAbort.signal, exitedEarly.signal]),
-      });
+      const timeoutMs = part.readyTimeoutMs ?? this.options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
+      const signal = AbortSignal.any([this.startAbort.signal, exitedEarly.signal]);
+      ready = part.readyUrl
+        ? await waitUntilReady(part.readyUrl, {
+            timeoutMs,
+            intervalMs: this.options.readyIntervalMs ?? READY_POLL_INTERVAL_MS,
+            signal,
+          })
+        : await waitForReadyMessage(child, { timeoutMs, signal });
     } catch (err) {
       if (this.startAbort.signal.aborted) throw this.startAbort.signal.reason;
       if (running.exit) throw this.exitError(running, 'before it was ready');
@@ -181,7 +187,8 @@ export class Launcher {
       const seconds = (Date.now() - startedAt) / 1000;
       throw new LauncherError(
         'READY_TIMEOUT',
-        `${part.name} was not ready after ${seconds.toFixed(1)} s: ${part.readyUrl} never answered 200.` +
+        `${part.name} was not ready after ${seconds.toFixed(1)} s: ` +
+          (part.readyUrl ? `${part.readyUrl} never answered 200.` : 'it never said it was ready.') +
           this.tailText(running),
         part.name,
       );

@@ -8,17 +8,17 @@ export interface Part {
   port: number;
   /** Set for this part only, over the launcher's own environment. */
   env: Record<string, string>;
-  /** Answering HTTP 200 here means ready; dependents start only then. */
-  readyUrl: string;
+  /**
+   * How the launcher knows the part is ready (dependents start only then): an HTTP 200 from
+   * `readyUrl`, or — for a Node part that is no HTTP server (a database) — the message `'ready'`
+   * sent over the IPC channel (`process.send('ready')`). Exactly one of the two.
+   */
+  readyUrl?: string;
+  readyOnMessage?: boolean;
   /** Names of parts that must be ready before this one starts. */
   dependsOn: string[];
   /** Printed in the banner once every part is ready, label → URL. */
   urls?: Record<string, string>;
-  /**
-   * Child variable ← launcher variable, copied only when the launcher's is set,
-   * e.g. `{ DATABASE_URL: 'USER_DB_URL' }`.
-   */
-  envFromLauncher?: Record<string, string>;
   /** How long to wait for readiness; default 60 s. */
   readyTimeoutMs?: number;
 }
@@ -33,6 +33,8 @@ export interface SystemDeclaration {
   notInherited?: string[];
   /** Lines printed after the URLs once everything is ready (demo credentials, a first curl...). */
   notes?: string[];
+  /** Things worth saying before anything starts (leftovers of an older version...), one line each. */
+  warnings?: string[];
 }
 
 export type LauncherErrorCode =

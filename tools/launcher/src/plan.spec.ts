@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LauncherError, type Part } from './part.js';
 import { assertEntriesExist, childEnv, entryFiles, selectParts, startOrder, validateParts } from './plan.js';
-import { system } from './system.js';
 
 let nextPort = 4100;
 function part(name: string, dependsOn: string[] = [], extra: Partial<Part> = {}): Part {
@@ -30,10 +29,6 @@ function codeOf(fn: () => unknown): string | undefined {
 }
 
 describe('validateParts', () => {
-  it('accepts the real system declaration', () => {
-    expect(() => validateParts(system.parts)).not.toThrow();
-  });
-
   it('names an unknown dependency and the part that declares it', () => {
     const parts = [part('a'), part('b', ['nope'])];
     expect(codeOf(() => validateParts(parts))).toBe('UNKNOWN_DEPENDENCY');
@@ -69,6 +64,16 @@ describe('validateParts', () => {
     expect(err?.message).toContain('is not an http:// URL');
     expect(err?.message).toContain('command must be a non-empty argv array');
     expect(err?.message).toContain('ok: port 4100 is already declared by first');
+  });
+
+  it('wants exactly one way to tell readiness', () => {
+    expect(() =>
+      validateParts([part('db', [], { readyUrl: undefined, readyOnMessage: true })]),
+    ).not.toThrow();
+    expect(() => validateParts([part('db', [], { readyOnMessage: true })])).toThrow(
+      'db: declares both readyUrl and readyOnMessage',
+    );
+    expect(() => validateParts([part('db', [], { readyUrl: undefined })])).toThrow('is not an http:// URL');
   });
 });
 
@@ -113,23 +118,16 @@ describe('selectParts (HELPLINE_ONLY)', () => {
 });
 
 describe('childEnv', () => {
-  const p = part('user-service', [], {
-    env: { PORT: '3000', LOG_LEVEL: 'info' },
-    envFromLauncher: { DATABASE_URL: 'USER_DB_URL' },
-  });
+  const p = part('user-service', [], { env: { PORT: '3000', LOG_LEVEL: 'info' } });
 
   it('inherits the launcher env, under the declared env', () => {
     const env = childEnv(p, { NODE_ENV: 'development', PORT: '1', PATH: '/bin' });
     expect(env).toMatchObject({ NODE_ENV: 'development', PATH: '/bin', PORT: '3000', LOG_LEVEL: 'info' });
   });
 
-  it('copies envFromLauncher values only when set, and withholds notInherited', () => {
+  it('withholds notInherited', () => {
     expect(childEnv(p, { DATABASE_URL: 'postgres://shared' }, ['DATABASE_URL']).DATABASE_URL).toBeUndefined();
-    const env = childEnv(p, { DATABASE_URL: 'postgres://shared', USER_DB_URL: 'postgres://users' }, [
-      'DATABASE_URL',
-    ]);
-    expect(env.DATABASE_URL).toBe('postgres://users');
-    expect(childEnv(p, { USER_DB_URL: '' }).DATABASE_URL).toBeUndefined();
+    expect(childEnv(p, { DATABASE_URL: 'postgres://shared' }).DATABASE_URL).toBe('postgres://shared');
   });
 
   it('lets HELPLINE_<PART>__<VAR> override one part only', () => {
@@ -138,21 +136,6 @@ describe('childEnv', () => {
       HELPLINE_IDENTITY__LOG_LEVEL: 'warn',
     });
     expect(env.LOG_LEVEL).toBe('debug');
-  });
-});
-
-describe('the system declaration', () => {
-  it('passes USER_DB_URL to user-service as DATABASE_URL, and nothing when unset', () => {
-    const users = system.parts.find((p) => p.name === 'user-service');
-    expect(users).toBeDefined();
-    const notInherited = system.notInherited ?? [];
-    expect(childEnv(users!, { USER_DB_URL: 'postgres://u' }, notInherited).DATABASE_URL).toBe('postgres://u');
-    expect(childEnv(users!, { DATABASE_URL: 'postgres://x' }, notInherited).DATABASE_URL).toBeUndefined();
-    expect(users!.env).toMatchObject({ PORT: '3000', SERVICE_NAME: 'user-service', JWT_ALGORITHMS: 'RS256' });
-  });
-
-  it('starts identity before user-service', () => {
-    expect(startOrder(system.parts).map((p) => p.name)).toEqual(['identity', 'user-service']);
   });
 });
 

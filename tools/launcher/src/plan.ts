@@ -25,7 +25,9 @@ export function validateParts(parts: readonly Part[]): void {
     } else {
       ports.set(part.port, part.name);
     }
-    if (!isHttpUrl(part.readyUrl)) {
+    if (part.readyOnMessage && part.readyUrl !== undefined) {
+      problems.push(`${part.name}: declares both readyUrl and readyOnMessage; choose one`);
+    } else if (!part.readyOnMessage && !isHttpUrl(part.readyUrl)) {
       problems.push(`${part.name}: readyUrl ${JSON.stringify(part.readyUrl)} is not an http:// URL`);
     }
   }
@@ -107,7 +109,7 @@ export function envName(partName: string): string {
 
 /**
  * A child's environment: the launcher's own (less `notInherited`), then the part's declared env,
- * then `envFromLauncher` copies, then per-part overrides `HELPLINE_<PART>__<VAR>=value`.
+ * then per-part overrides `HELPLINE_<PART>__<VAR>=value`.
  */
 export function childEnv(
   part: Part,
@@ -119,10 +121,6 @@ export function childEnv(
     if (value !== undefined && !notInherited.includes(key)) env[key] = value;
   }
   Object.assign(env, part.env);
-  for (const [childVar, launcherVar] of Object.entries(part.envFromLauncher ?? {})) {
-    const value = launcherEnv[launcherVar];
-    if (value !== undefined && value !== '') env[childVar] = value;
-  }
   const prefix = `HELPLINE_${envName(part.name)}__`;
   for (const [key, value] of Object.entries(launcherEnv)) {
     if (key.startsWith(prefix) && key.length > prefix.length && value !== undefined) {
@@ -152,9 +150,9 @@ export function assertEntriesExist(parts: readonly Part[], cwd: string): void {
   throw new LauncherError('ENTRY_NOT_FOUND', lines.join('\n'), missing[0]?.part);
 }
 
-function isHttpUrl(value: string): boolean {
+function isHttpUrl(value: string | undefined): boolean {
   try {
-    return new URL(value).protocol === 'http:';
+    return new URL(value ?? '').protocol === 'http:';
   } catch {
     return false;
   }

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -58,4 +59,30 @@ export async function waitUntilReady(url: string, options: WaitOptions): Promise
       signal: options.signal,
     });
   }
+}
+
+/**
+ * Waits for the child's `process.send('ready')` (true), or `timeoutMs` (false); rejects when
+ * `signal` aborts. For parts that are no HTTP server, such as the database.
+ */
+export function waitForReadyMessage(
+  child: ChildProcess,
+  options: Pick<WaitOptions, 'timeoutMs' | 'signal'>,
+): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const finish = (outcome: () => void): void => {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      options.signal.removeEventListener('abort', onAbort);
+      outcome();
+    };
+    const onMessage = (message: unknown): void => {
+      if (message === 'ready') finish(() => resolve(true));
+    };
+    const onAbort = (): void => finish(() => reject(options.signal.reason));
+    const timer = setTimeout(() => finish(() => resolve(false)), options.timeoutMs);
+    if (options.signal.aborted) return onAbort();
+    child.on('message', onMessage);
+    options.signal.addEventListener('abort', onAbort, { once: true });
+  });
 }

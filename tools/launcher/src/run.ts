@@ -40,6 +40,7 @@ export async function runSystem(system: SystemDeclaration, options: RunOptions):
     void launcher.stop();
   };
   for (const signal of STOP_SIGNALS) signals.on(signal, handler);
+  for (const warning of system.warnings ?? []) launcher.say(warning, 'error');
   try {
     try {
       await launcher.start();

@@ -3,10 +3,9 @@
  * environment, how to tell it is ready, and what it depends on. Read this file to know the system;
  * add a part here and the launcher starts it in the right order.
  */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Part, SystemDeclaration } from './part.js';
-
-/** Where every part keeps its embedded data: `.data/<part>` unless HELPLINE_DATA_DIR says elsewhere. */
-const DATA_ROOT = process.env.HELPLINE_DATA_DIR || '.data';
 
 /** The local Cognito-compatible issuer (DESIGN.md §4). */
 const IDENTITY_URL = 'http://localhost:9229';
@@ -22,16 +21,48 @@ const JWT_ENV = {
   JWT_ALGORITHMS: 'RS256',
 };
 
+/**
+ * The embedded PostgreSQL cluster every service shares locally: one database and one login role
+ * per service. The port keeps clear of a system PostgreSQL on 5432 (and a second one on 5433).
+ * Local credentials, fixed so that a developer can connect with psql; the cluster listens on
+ * 127.0.0.1 only.
+ */
+export const LOCAL_POSTGRES = { port: 55432, superuser: 'postgres', password: 'postgres' } as const;
+
+/** A service's own database: its name, its role, and the variable that points it elsewhere. */
+interface ServiceDatabase {
+  database: string;
+  role: string;
+  /** Set in the launcher's environment, the service uses that server and the cluster is not started for it. */
+  externalUrlVariable: string;
+}
+
 interface ServiceOptions {
   dependsOn: string[];
-  /** The launcher variable whose value, when set, becomes the service's DATABASE_URL; unset → embedded PGlite. */
-  databaseUrlFrom?: string;
+  database: ServiceDatabase;
   env?: Record<string, string>;
 }
 
+type Env = Record<string, string | undefined>;
+
+/** Where every part keeps its embedded data: `.data/<part>` unless HELPLINE_DATA_DIR says elsewhere. */
+function dataRoot(env: Env): string {
+  return env.HELPLINE_DATA_DIR || '.data';
+}
+
+function localRolePassword(role: string): string {
+  return `${role}-local`;
+}
+
+function localDatabaseUrl(db: ServiceDatabase): string {
+  const password = localRolePassword(db.role);
+  return `postgres://${db.role}:${password}@127.0.0.1:${LOCAL_POSTGRES.port}/${db.database}`;
+}
+
 /** One of our NestJS services: built to apps/<name>/dist/main.js, verifying identity's tokens. */
-function service(name: string, port: number, options: ServiceOptions): Part {
+function service(name: string, port: number, options: ServiceOptions, env: Env): Part {
   const base = `http://localhost:${port}`;
+  const external = env[options.database.externalUrlVariable];
   return {
     name,
     command: ['node', `apps/${name}/dist/main.js`],
@@ -39,13 +70,15 @@ function service(name: string, port: number, options: ServiceOptions): Part {
     env: {
       PORT: String(port),
       SERVICE_NAME: name,
-      DATA_DIR: `${DATA_ROOT}/${name}`,
       ...JWT_ENV,
+      // On the embedded cluster the database is ours to fill with demo data (only when empty).
+      ...(external
+        ? { DATABASE_URL: external }
+        : { DATABASE_URL: localDatabaseUrl(options.database), SEED_DEMO_DATA: 'true' }),
       ...options.env,
     },
-    envFromLauncher: options.databaseUrlFrom ? { DATABASE_URL: options.databaseUrlFrom } : {},
     readyUrl: `http://127.0.0.1:${port}/health/ready`,
-    dependsOn: options.dependsOn,
+    dependsOn: external ? options.dependsOn : ['postgres', ...options.dependsOn],
     urls: {
       api: base,
       docs: `${base}/docs`,
@@ -55,13 +88,36 @@ function service(name: string, port: number, options: ServiceOptions): Part {
   };
 }
 
-const identity: Part = {
+function postgres(databases: ServiceDatabase[], env: Env): Part {
+  const { port, superuser, password } = LOCAL_POSTGRES;
+  return {
+    name: 'postgres',
+    command: ['node', 'tools/local-postgres/dist/main.js'],
+    port,
+    env: {
+      POSTGRES_DATA_DIR: join(dataRoot(env), 'postgres'),
+      POSTGRES_PORT: String(port),
+      POSTGRES_PASSWORD: password,
+      POSTGRES_DATABASES: databases
+        .map((db) => `${db.database}:${db.role}:${localRolePassword(db.role)}`)
+        .join(','),
+    },
+    readyOnMessage: true,
+    dependsOn: [],
+    urls: Object.fromEntries([
+      ['superuser', `postgres://${superuser}:${password}@127.0.0.1:${port}/postgres`],
+      ...databases.map((db) => [db.database, localDatabaseUrl(db)]),
+    ]),
+  };
+}
+
+const identity = (env: Env): Part => ({
   name: 'identity',
   command: ['node', 'apps/identity/dist/main.js'],
   port: 9229,
   env: {
     PORT: '9229',
-    IDENTITY_DATA_DIR: `${DATA_ROOT}/identity`,
+    IDENTITY_DATA_DIR: join(dataRoot(env), 'identity'),
     USER_SERVICE_URL: 'http://localhost:3000',
   },
   readyUrl: 'http://127.0.0.1:9229/health/ready',
@@ -73,12 +129,17 @@ const identity: Part = {
     token: `${IDENTITY_URL}/oauth2/token`,
     ready: `${IDENTITY_URL}/health/ready`,
   },
-};
-
-const userService = service('user-service', 3000, {
-  dependsOn: ['identity'],
-  databaseUrlFrom: 'USER_DB_URL',
 });
+
+/** Each service and its database. */
+const SERVICES: Array<{ name: string; port: number } & ServiceOptions> = [
+  {
+    name: 'user-service',
+    port: 3000,
+    dependsOn: ['identity'],
+    database: { database: 'users', role: 'user_service', externalUrlVariable: 'USER_DB_URL' },
+  },
+];
 
 /** Demo values fixed by DESIGN.md §4, so that scripts and the README can rely on them. */
 const DEMO_CREDENTIALS = [
@@ -95,10 +156,29 @@ const DEMO_CREDENTIALS = [
   `  curl -s -u order-service:order-service-secret -d grant_type=client_credentials ${IDENTITY_URL}/oauth2/token`,
 ];
 
-export const system: SystemDeclaration = {
-  parts: [identity, userService],
-  // Each service gets its own database from its own variable (USER_DB_URL...): one inherited
-  // DATABASE_URL would make them all share one.
-  notInherited: ['DATABASE_URL'],
-  notes: DEMO_CREDENTIALS,
-};
+/**
+ * Before the embedded cluster, each service kept a PGlite database in `.data/<service>/`. Nothing
+ * reads those any more; say so once rather than leave a person wondering where their rows went.
+ */
+function leftoverWarnings(env: Env, cwd: string): string[] {
+  return SERVICES.map((s) => join(dataRoot(env), s.name))
+    .filter((dir) => existsSync(resolve(cwd, dir, 'PG_VERSION')))
+    .map(
+      (dir) =>
+        `${dir} holds a PGlite database from an earlier version, which is no longer read (services now ` +
+        `share the PostgreSQL cluster in ${join(dataRoot(env), 'postgres')}); delete it: rm -rf ${dir}`,
+    );
+}
+
+/** The system for this environment: services with USER_DB_URL... set use that server instead of the cluster. */
+export function buildSystem(env: Env, cwd: string): SystemDeclaration {
+  const services = SERVICES.map((s) => service(s.name, s.port, s, env));
+  const embedded = SERVICES.filter((s) => !env[s.database.externalUrlVariable]).map((s) => s.database);
+  return {
+    parts: [...(embedded.length > 0 ? [postgres(embedded, env)] : []), identity(env), ...services],
+    // Each service gets its own DATABASE_URL: one inherited by all would make them share a database.
+    notInherited: ['DATABASE_URL'],
+    notes: DEMO_CREDENTIALS,
+    warnings: leftoverWarnings(env, cwd),
+  };
+}

@@ -33,8 +33,7 @@ describe('user-service API (real HTTP, real tokens, real database)', () => {
       NODE_ENV: 'test',
       LOG_LEVEL: 'silent',
       SEED_DEMO_DATA: 'false',
-      DATA_DIR: 'memory://',
-      ...(database.url ? { DATABASE_URL: database.url } : {}),
+      DATABASE_URL: database.url,
     });
     app = await createServiceApp(AppModule.forRoot(config), { service: config.service, openApi: OPEN_API });
     await app.listen({ port: 0, host: '127.0.0.1' });

@@ -1,30 +1,25 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { createServiceApp } from '@helpline/common';
-import { createTestIssuer, type TestIssuer } from '@helpline/testing';
+import { createTestDatabase, createTestIssuer, type TestDatabase, type TestIssuer } from '@helpline/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppModule } from '../app.module.js';
 import { readUserServiceConfig } from '../config.js';
 import { DEMO_USERS } from './users.seed.js';
 
-/** The embedded database as `npm start` uses it: PGlite in a directory, surviving restarts. */
-describe('user-service on its embedded database', () => {
+/** The database as `npm start` uses it: seeded with the demo users when empty, kept across restarts. */
+describe('user-service across restarts', () => {
   let issuer: TestIssuer;
-  let dataDir: string;
+  let database: TestDatabase;
   let adminToken: string;
 
   beforeAll(async () => {
-    issuer = await createTestIssuer();
-    dataDir = await mkdtemp(join(tmpdir(), 'helpline-users-'));
+    [issuer, database] = await Promise.all([createTestIssuer(), createTestDatabase()]);
     adminToken = await issuer.accessToken({ groups: ['admin'] });
   });
 
   afterAll(async () => {
-    await issuer?.close();
-    await rm(dataDir, { recursive: true, force: true });
+    await Promise.all([issuer?.close(), database?.drop()]);
   });
 
   async function start(): Promise<{ app: NestFastifyApplication; base: string }> {
@@ -32,7 +27,8 @@ describe('user-service on its embedded database', () => {
       ...issuer.env(),
       NODE_ENV: 'test',
       LOG_LEVEL: 'silent',
-      DATA_DIR: dataDir,
+      DATABASE_URL: database.url,
+      SEED_DEMO_DATA: 'true',
     });
     const app = await createServiceApp(AppModule.forRoot(config), { service: config.service });
     await app.listen({ port: 0, host: '127.0.0.1' });

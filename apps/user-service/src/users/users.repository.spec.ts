@@ -1,20 +1,20 @@
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { AppError, type DatabaseHandle, openDatabase } from '@helpline/common';
-import { availableDatabaseBackends, createTestDatabase, type TestDatabase } from '@helpline/testing';
+import { createTestDatabase, type TestDatabase } from '@helpline/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsersRepository } from './users.repository.js';
 import { users } from './users.schema.js';
 
 const MIGRATIONS = fileURLToPath(new URL('../../drizzle', import.meta.url));
 
-describe.each(availableDatabaseBackends())('UsersRepository on %s', (backend) => {
+describe('UsersRepository', () => {
   let database: TestDatabase;
   let handle: DatabaseHandle;
   let repository: UsersRepository;
 
   beforeAll(async () => {
-    database = await createTestDatabase(backend);
+    database = await createTestDatabase();
     handle = await openDatabase({ url: database.url, migrationsFolder: MIGRATIONS });
     repository = new UsersRepository(handle.db);
   });

@@ -1,24 +1,17 @@
-import { mkdir } from 'node:fs/promises';
-import { PGlite } from '@electric-sql/pglite';
-import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 
-/** The query builder every repository uses, whichever engine is underneath. */
+/** The query builder every repository uses. */
 export type Database = PgDatabase<PgQueryResultHKT, Record<string, never>>;
 
 export interface DatabaseOptions {
-  /** A PostgreSQL URL. Without one the service keeps its data in an embedded PGlite. */
-  url?: string;
-  /** PGlite's directory; undefined keeps the embedded database in memory (tests). */
-  dataDir?: string;
+  /** The service's PostgreSQL database. */
+  url: string;
   /** drizzle-kit's output folder, applied at start. */
   migrationsFolder: string;
-  /** Connections in the pool (PostgreSQL only). */
+  /** Connections in the pool. */
   poolMax?: number;
   /** Shown in pg_stat_activity. */
   applicationName?: string;
@@ -26,7 +19,6 @@ export interface DatabaseOptions {
 
 export interface DatabaseHandle {
   readonly db: Database;
-  readonly kind: 'postgres' | 'pglite';
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -36,12 +28,8 @@ const MIGRATION_LOCK_KEY = 727_274_001;
 
 /** Opens the database and brings its schema up to date. */
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
-  return options.url ? openPostgres(options, options.url) : openPglite(options);
-}
-
-async function openPostgres(options: DatabaseOptions, url: string): Promise<DatabaseHandle> {
   const pool = new pg.Pool({
-    connectionString: url,
+    connectionString: options.url,
     max: options.poolMax ?? 10,
     application_name: options.applicationName,
     connectionTimeoutMillis: 5_000,
@@ -64,7 +52,6 @@ async function openPostgres(options: DatabaseOptions, url: string): Promise<Data
   const db = drizzlePg({ client: pool }) as unknown as Database;
   return {
     db,
-    kind: 'postgres',
     ping: async () => {
       await pool.query('select 1');
     },
@@ -72,23 +59,7 @@ async function openPostgres(options: DatabaseOptions, url: string): Promise<Data
   };
 }
 
-async function openPglite(options: DatabaseOptions): Promise<DatabaseHandle> {
-  if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
-  const client = options.dataDir ? await PGlite.create(options.dataDir) : await PGlite.create();
-  const drizzled = drizzlePglite({ client });
-  await migratePglite(drizzled, { migrationsFolder: options.migrationsFolder });
-  const db = drizzled as unknown as Database;
-  return {
-    db,
-    kind: 'pglite',
-    ping: async () => {
-      await db.execute(sql`select 1`);
-    },
-    close: () => client.close(),
-  };
-}
-
-/** PostgreSQL's unique_violation, whichever driver raised it (drizzle wraps driver errors). */
+/** PostgreSQL's unique_violation, however deep drizzle wrapped the driver's error. */
 export function isUniqueViolation(error: unknown): boolean {
   return pgErrorCode(error) === '23505';
 }

@@ -1,0 +1,88 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { childEnv, selectParts, startOrder, validateParts } from './plan.js';
+import { buildSystem, LOCAL_POSTGRES } from './system.js';
+
+const CWD = '/repo';
+
+describe('the system declaration', () => {
+  const system = buildSystem({}, CWD);
+  const byName = (name: string) => system.parts.find((p) => p.name === name)!;
+
+  it('is valid, and starts the database and identity before user-service', () => {
+    expect(() => validateParts(system.parts)).not.toThrow();
+    expect(startOrder(system.parts).map((p) => p.name)).toEqual(['postgres', 'identity', 'user-service']);
+  });
+
+  it('gives user-service its own database and role on the embedded cluster, seeded when empty', () => {
+    const users = byName('user-service');
+    expect(users.dependsOn).toContain('postgres');
+    expect(users.env).toMatchObject({
+      DATABASE_URL: `postgres://user_service:user_service-local@127.0.0.1:${LOCAL_POSTGRES.port}/users`,
+      SEED_DEMO_DATA: 'true',
+      PORT: '3000',
+      JWT_ALGORITHMS: 'RS256',
+    });
+    expect(byName('postgres').env).toMatchObject({
+      POSTGRES_DATA_DIR: '.data/postgres',
+      POSTGRES_PORT: String(LOCAL_POSTGRES.port),
+      POSTGRES_DATABASES: 'users:user_service:user_service-local',
+    });
+    expect(byName('postgres').readyOnMessage).toBe(true);
+  });
+
+  it('keeps an inherited DATABASE_URL from reaching the services', () => {
+    const env = childEnv(
+      byName('user-service'),
+      { DATABASE_URL: 'postgres://shared/x' },
+      system.notInherited,
+    );
+    expect(env.DATABASE_URL).toContain('/users');
+  });
+
+  it('points user-service at USER_DB_URL instead, without the cluster or demo data', () => {
+    const external = buildSystem({ USER_DB_URL: 'postgres://db.example/users' }, CWD);
+    const users = external.parts.find((p) => p.name === 'user-service')!;
+    expect(users.env.DATABASE_URL).toBe('postgres://db.example/users');
+    expect(users.env.SEED_DEMO_DATA).toBeUndefined();
+    expect(users.dependsOn).not.toContain('postgres');
+    expect(external.parts.map((p) => p.name)).not.toContain('postgres');
+  });
+
+  it('keeps data under HELPLINE_DATA_DIR when set', () => {
+    const moved = buildSystem({ HELPLINE_DATA_DIR: '/var/helpline' }, CWD);
+    expect(moved.parts.find((p) => p.name === 'postgres')!.env.POSTGRES_DATA_DIR).toBe(
+      '/var/helpline/postgres',
+    );
+    expect(moved.parts.find((p) => p.name === 'identity')!.env.IDENTITY_DATA_DIR).toBe(
+      '/var/helpline/identity',
+    );
+  });
+
+  it('brings the database along when only user-service is asked for', () => {
+    expect(selectParts(system.parts, 'user-service').map((p) => p.name)).toEqual([
+      'postgres',
+      'identity',
+      'user-service',
+    ]);
+  });
+});
+
+describe('leftovers of the PGlite version', () => {
+  const root = mkdtempSync(join(tmpdir(), 'launcher-leftovers-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('names a .data/<service> PGlite directory in one line that says what to do', () => {
+    expect(buildSystem({}, root).warnings).toEqual([]);
+    mkdirSync(join(root, '.data/user-service'), { recursive: true });
+    writeFileSync(join(root, '.data/user-service/PG_VERSION'), '17\n');
+    const warnings = buildSystem({}, root).warnings ?? [];
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(
+      /^\.data\/user-service holds a PGlite database .* rm -rf \.data\/user-service$/,
+    );
+    expect(warnings[0]).not.toContain('\n');
+  });
+});
