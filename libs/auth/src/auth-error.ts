@@ -37,19 +37,29 @@ const STATUS_BY_CODE: Record<AuthErrorCode, 401 | 403 | 503> = {
 export class AuthError extends Error {
   override readonly name = 'AuthError';
   readonly status: 401 | 403 | 503;
+  /** For 503s: when trying again makes sense, in seconds; sent as `Retry-After`. */
+  readonly retryAfterSeconds?: number;
 
   constructor(
     readonly code: AuthErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterSeconds?: number },
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.status = STATUS_BY_CODE[code];
+    if (options?.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
   }
 
-  /** The Nest exception whose response body is `{ code, message }`, as the problem+json filter expects. */
+  /**
+   * The Nest exception whose response body is `{ code, message }` (plus `retryAfterSeconds` when
+   * set), as the problem+json filter expects.
+   */
   toHttpException(): HttpException {
-    const body = { code: this.code, message: this.message };
+    const body = {
+      code: this.code,
+      message: this.message,
+      ...(this.retryAfterSeconds !== undefined ? { retryAfterSeconds: this.retryAfterSeconds } : {}),
+    };
     if (this.status === 401) return new UnauthorizedException(body);
     if (this.status === 403) return new ForbiddenException(body);
     return new ServiceUnavailableException(body);

@@ -8,6 +8,7 @@ import type {
   getPrincipal,
   JwtAuthOptions,
   JwtVerificationService,
+  KeySetStatus,
   M2MTokenError,
   M2MTokenModule,
   M2MTokenOptions,
@@ -42,6 +43,21 @@ describe('public API types', () => {
     expectTypeOf<M2MTokenService['getServiceToken']>().toEqualTypeOf<() => Promise<string>>();
     expectTypeOf<M2MTokenService['clearCache']>().toEqualTypeOf<() => void>();
     expectTypeOf<M2MTokenError['code']>().toEqualTypeOf<'M2M_TOKEN_UNAVAILABLE'>();
+  });
+
+  it('gives the key-set status as plain data', () => {
+    expectTypeOf<JwtVerificationService['keySetStatus']>().toEqualTypeOf<() => KeySetStatus>();
+    expectTypeOf<KeySetStatus>().toEqualTypeOf<{
+      mode: 'jwks' | 'secret';
+      keys: number;
+      lastSuccessAt: number | null;
+      lastFailureAt: number | null;
+      lastErrorKind: 'timeout' | 'network' | 'http-status' | 'malformed' | null;
+      consecutiveFailures: number;
+      usableUntil: number | null;
+      stale: boolean;
+      unusable: boolean;
+    }>();
   });
 
   it('keeps the decorators and the principal', () => {

@@ -49,7 +49,13 @@ export class JwtAuthGuard implements CanActivate {
         error instanceof AuthError
           ? error
           : new AuthError(AUTH_ERROR_CODES.TOKEN_INVALID, 'Token is invalid', { cause: error });
-      setChallenge(http.getResponse<HttpResponseLike>(), authError);
+      const response = http.getResponse<HttpResponseLike>();
+      setChallenge(response, authError);
+      // Set here as well as by @helpline/common's problem filter, so that it reaches the client
+      // whatever exception filter the app uses.
+      if (authError.retryAfterSeconds !== undefined) {
+        setHeader(response, 'Retry-After', String(authError.retryAfterSeconds));
+      }
       throw authError.toHttpException();
     }
   }
@@ -92,7 +98,11 @@ function setChallenge(response: HttpResponseLike, error: AuthError): void {
   if (error.code === AUTH_ERROR_CODES.TOKEN_MISSING) challenge = 'Bearer';
   else if (error.status === 401) challenge = 'Bearer error="invalid_token"';
   else if (error.status === 403) challenge = 'Bearer error="insufficient_scope"';
-  if (!challenge) return;
-  if (typeof response?.header === 'function') response.header('WWW-Authenticate', challenge);
-  else if (typeof response?.setHeader === 'function') response.setHeader('WWW-Authenticate', challenge);
+  if (challenge) setHeader(response, 'WWW-Authenticate', challenge);
+}
+
+/** Fastify's reply or Node's/Express's response. */
+function setHeader(response: HttpResponseLike, name: string, value: string): void {
+  if (typeof response?.header === 'function') response.header(name, value);
+  else if (typeof response?.setHeader === 'function') response.setHeader(name, value);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readJwtAuthOptions, validateJwtAuthOptions } from './jwt-auth.options.js';
+import { JWT_AUTH_DEFAULTS, readJwtAuthOptions, validateJwtAuthOptions } from './jwt-auth.options.js';
 
 const COGNITO = {
   JWT_JWKS_URI: 'https://cognito-idp.ap-northeast-1.amazonaws.com/ap-northeast-1_abc/.well-known/jwks.json',
@@ -112,6 +112,29 @@ describe('readJwtAuthOptions', () => {
     );
   });
 
+  it('reads JWT_JWKS_MAX_STALENESS in seconds, and leaves the 24 h default to the verifier when unset', () => {
+    expect(readJwtAuthOptions({ ...COGNITO, JWT_JWKS_MAX_STALENESS: '3600' }).value?.jwksMaxStalenessMs).toBe(
+      3_600_000,
+    );
+    expect(readJwtAuthOptions({ ...COGNITO, JWT_JWKS_MAX_STALENESS: '600' }).value?.jwksMaxStalenessMs).toBe(
+      600_000,
+    );
+    expect(readJwtAuthOptions({ ...COGNITO, JWT_JWKS_MAX_STALENESS: ' ' }).value).not.toHaveProperty(
+      'jwksMaxStalenessMs',
+    );
+    expect(JWT_AUTH_DEFAULTS.jwksMaxStalenessMs).toBe(24 * 3600 * 1000);
+  });
+
+  it('refuses a JWT_JWKS_MAX_STALENESS that is not whole seconds, or shorter than the key refresh age', () => {
+    for (const raw of ['599', '-1', '1.5', '1h', '9007199254740991']) {
+      expect(readJwtAuthOptions({ ...COGNITO, JWT_JWKS_MAX_STALENESS: raw }), raw).toEqual({
+        problems: [
+          `JWT_JWKS_MAX_STALENESS must be a whole number of seconds ≥ 600 (the key refresh age), got "${raw}"`,
+        ],
+      });
+    }
+  });
+
   it('refuses a JWKS URI that is not an http(s) URL', () => {
     expect(readJwtAuthOptions({ ...COGNITO, JWT_JWKS_URI: 'file:///etc/passwd' }).problems).toEqual([
       'JWT_JWKS_URI must be an http(s) URL, got "file:///etc/passwd"',
@@ -137,5 +160,23 @@ describe('options given in code', () => {
       expect.stringMatching(/^tokenUse must be/),
       'maxTokenLength must be a whole number ≥ 1',
     ]);
+  });
+
+  it('check the JWKS staleness bound and the logger', () => {
+    expect(validateJwtAuthOptions({ ...good, jwksMaxStalenessMs: 1.5 })).toEqual([
+      'jwksMaxStalenessMs must be a whole number of milliseconds ≥ 0',
+    ]);
+    expect(validateJwtAuthOptions({ ...good, jwksMaxStalenessMs: 599_999 })).toEqual([
+      'jwksMaxStalenessMs must be at least jwksCacheMaxAgeMs (600000 ms)',
+    ]);
+    expect(
+      validateJwtAuthOptions({ ...good, jwksCacheMaxAgeMs: 60_000, jwksMaxStalenessMs: 60_000 }),
+    ).toEqual([]);
+    expect(
+      validateJwtAuthOptions({ ...good, logger: { log: () => undefined } as unknown as Console }),
+    ).toEqual(['logger must have log, warn and error methods, or be false']);
+    for (const logger of [false as const, console, undefined]) {
+      expect(validateJwtAuthOptions({ ...good, logger })).toEqual([]);
+    }
   });
 });

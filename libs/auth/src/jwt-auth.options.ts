@@ -30,8 +30,26 @@ export interface JwtAuthOptions {
   jwksCacheMaxAgeMs?: number;
   /** Timeout of one JWKS fetch. Default 5 s. */
   jwksTimeoutMs?: number;
+  /**
+   * JWT_JWKS_MAX_STALENESS (seconds in the environment, ms here): while the JWKS cannot be
+   * fetched, the last known keys keep verifying tokens until they are this old; after that,
+   * 503 JWKS_UNAVAILABLE. At least `jwksCacheMaxAgeMs`. Default 24 h.
+   */
+  jwksMaxStalenessMs?: number;
+  /**
+   * Where key-set events go (the JWKS starts failing, recovers, or its keys are past the
+   * staleness bound); never a token. Default: Nest's `Logger`; `false` for none.
+   */
+  logger?: AuthLogger | false;
   /** The clock, in epoch milliseconds; tests inject one instead of sleeping. Default `Date.now`. */
   now?: () => number;
+}
+
+/** What the verifier logs through: Nest's `Logger` and `console` fit as they are. */
+export interface AuthLogger {
+  log(message: string): unknown;
+  warn(message: string): unknown;
+  error(message: string): unknown;
 }
 
 export const JWT_AUTH_DEFAULTS = {
@@ -46,6 +64,8 @@ export const JWT_AUTH_DEFAULTS = {
   jwksCooldownMs: 30_000,
   jwksCacheMaxAgeMs: 600_000,
   jwksTimeoutMs: 5_000,
+  // An identity-provider outage of up to a day must not take down every service.
+  jwksMaxStalenessMs: 86_400_000,
   // RFC 7518 §3.2: an HMAC key must be at least as long as the hash output.
   minSecretBytes: 32,
 } as const;
@@ -122,6 +142,21 @@ function readCount(
   return Number(raw);
 }
 
+/** JWT_JWKS_MAX_STALENESS, in seconds; no shorter than the key refresh age, which it extends. */
+function readMaxStaleness(env: Record<string, string | undefined>, problems: string[]): number | undefined {
+  const raw = read(env, 'JWT_JWKS_MAX_STALENESS');
+  if (raw === undefined) return undefined;
+  const min = JWT_AUTH_DEFAULTS.jwksCacheMaxAgeMs / 1000;
+  const ms = Number(raw) * 1000;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || !Number.isSafeInteger(ms)) {
+    problems.push(
+      `JWT_JWKS_MAX_STALENESS must be a whole number of seconds ≥ ${min} (the key refresh age), got "${raw}"`,
+    );
+    return undefined;
+  }
+  return ms;
+}
+
 function readTokenUse(raw: string | undefined, problems: string[]): JwtAuthOptions['tokenUse'] {
   if (raw === undefined) return [...JWT_AUTH_DEFAULTS.tokenUse];
   if (raw.toLowerCase() === 'any') return 'any';
@@ -179,6 +214,7 @@ export function readJwtAuthOptions(env: Record<string, string | undefined>): {
     if (problem) problems.push(`JWT_ALGORITHMS must not contain ${problem}`);
   }
 
+  const jwksMaxStalenessMs = readMaxStaleness(env, problems);
   const value: JwtAuthOptions = {
     mode: mode ?? 'jwks',
     ...(jwksUri ? { jwksUri } : {}),
@@ -197,6 +233,7 @@ export function readJwtAuthOptions(env: Record<string, string | undefined>): {
     ),
     cacheMaxEntries: readCount(env, 'JWT_CACHE_MAX_ENTRIES', JWT_AUTH_DEFAULTS.cacheMaxEntries, problems),
     maxTokenLength: readCount(env, 'JWT_MAX_TOKEN_LENGTH', JWT_AUTH_DEFAULTS.maxTokenLength, problems, 1),
+    ...(jwksMaxStalenessMs !== undefined ? { jwksMaxStalenessMs } : {}),
   };
   return problems.length > 0 ? { problems } : { value, problems };
 }
@@ -253,11 +290,32 @@ export function validateJwtAuthOptions(options: JwtAuthOptions): string[] {
     if (!Number.isSafeInteger(value) || (value as number) < min)
       problems.push(`${name} must be a whole number ≥ ${min}`);
   }
-  for (const name of ['jwksCooldownMs', 'jwksCacheMaxAgeMs', 'jwksTimeoutMs'] as const) {
+  for (const name of [
+    'jwksCooldownMs',
+    'jwksCacheMaxAgeMs',
+    'jwksTimeoutMs',
+    'jwksMaxStalenessMs',
+  ] as const) {
     const value = options[name];
     if (value !== undefined && (!Number.isSafeInteger(value) || value < 0)) {
       problems.push(`${name} must be a whole number of milliseconds ≥ 0`);
     }
+  }
+  const maxAge = options.jwksCacheMaxAgeMs ?? JWT_AUTH_DEFAULTS.jwksCacheMaxAgeMs;
+  const maxStaleness = options.jwksMaxStalenessMs ?? JWT_AUTH_DEFAULTS.jwksMaxStalenessMs;
+  // A shorter bound would refuse keys before they are even due for a refresh.
+  if (Number.isSafeInteger(maxAge) && Number.isSafeInteger(maxStaleness) && maxStaleness < maxAge) {
+    problems.push(`jwksMaxStalenessMs must be at least jwksCacheMaxAgeMs (${maxAge} ms)`);
+  }
+  const { logger } = options;
+  if (
+    logger !== undefined &&
+    logger !== false &&
+    !['log', 'warn', 'error'].every(
+      (level) => typeof (logger as unknown as Record<string, unknown>)?.[level] === 'function',
+    )
+  ) {
+    problems.push('logger must have log, warn and error methods, or be false');
   }
   return problems;
 }

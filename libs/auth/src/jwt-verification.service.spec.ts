@@ -77,7 +77,7 @@ describe('JWKS keys', () => {
     expect(issuer.jwksRequests - before).toBe(2);
   });
 
-  it('picks up a rotated key by refetching on its unknown kid, once the cooldown allows', async () => {
+  it('picks up a rotated key at once by refetching on its unknown kid', async () => {
     const rotating = await createTestIssuer();
     try {
       const verifier = new JwtVerificationService(readJwtAuthOptions(rotating.env()).value!);
@@ -86,11 +86,7 @@ describe('JWKS keys', () => {
       await rotating.rotateKeys();
       const newToken = await rotating.accessToken();
 
-      // Within the cooldown the new kid is unknown and no refetch is made.
-      await expect(verifier.verify(newToken)).rejects.toMatchObject({ code: 'TOKEN_INVALID' });
-      expect(rotating.jwksRequests).toBe(1);
-
-      advanceWallClock(31_000);
+      // The first unknown kid is refetched for at once: the cooldown only follows a refetch that found nothing new.
       await expect(verifier.verify(newToken)).resolves.toMatchObject({ tokenUse: 'access' });
       expect(rotating.jwksRequests).toBe(2);
       // The old key stays published, so tokens signed before the rotation still verify.

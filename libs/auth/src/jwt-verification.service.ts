@@ -5,11 +5,24 @@ import { AUTH_ERROR_CODES, AuthError } from './auth-error.js';
 // A type-only import: JwtAuthOptions is an interface, injected by token, so no runtime metadata is needed.
 import type { JwtAuthOptions } from './jwt-auth.options.js';
 import { JWT_AUTH_DEFAULTS, assertJwtAuthOptions } from './jwt-auth.options.js';
+import type { JwksKeySet, KeySetStatus } from './jwks-key-set.js';
 import { createVerificationKey } from './key-resolver.js';
 import { Principal, toPrincipal } from './principal.js';
 import { VerificationCache, VerificationCacheStats } from './verification-cache.js';
 
 const { TOKEN_MISSING, TOKEN_EXPIRED, TOKEN_NOT_YET_VALID, TOKEN_INVALID } = AUTH_ERROR_CODES;
+
+const SECRET_STATUS: KeySetStatus = Object.freeze({
+  mode: 'secret',
+  keys: 1,
+  lastSuccessAt: null,
+  lastFailureAt: null,
+  lastErrorKind: null,
+  consecutiveFailures: 0,
+  usableUntil: null,
+  stale: false,
+  unusable: false,
+});
 
 /**
  * Verifies bearer tokens (Cognito JWKS or an HS256 secret) and maps them to a Principal.
@@ -19,13 +32,17 @@ const { TOKEN_MISSING, TOKEN_EXPIRED, TOKEN_NOT_YET_VALID, TOKEN_INVALID } = AUT
 @Injectable()
 export class JwtVerificationService {
   private readonly key: Uint8Array | JWTVerifyGetKey;
+  private readonly keySet: JwksKeySet | undefined;
   private readonly cache: VerificationCache;
   private readonly now: () => number;
 
   constructor(@Inject(JWT_AUTH_OPTIONS) private readonly options: JwtAuthOptions) {
     assertJwtAuthOptions(options);
-    this.now = options.now ?? Date.now;
-    this.key = createVerificationKey(options);
+    // Read at each call, not captured, so a test's faked Date applies here too.
+    this.now = options.now ?? (() => Date.now());
+    const verification = createVerificationKey(options, this.now);
+    this.key = verification.key;
+    this.keySet = verification.keySet;
     this.cache = new VerificationCache(options.cacheMaxEntries, this.now);
   }
 
@@ -45,10 +62,23 @@ export class JwtVerificationService {
     const payload = await this.verifySignatureAndTimes(token);
     const principal = this.checkClaims(payload);
     // Capped at the JWKS refresh age too, so a key withdrawn from the JWKS stops being trusted
-    // through the cache within the same bound as everywhere else.
+    // through the cache within the same bound as everywhere else; and at the keys' staleness
+    // bound, past which a JWKS outage refuses every token, cached or not.
     const maxAge = this.options.jwksCacheMaxAgeMs ?? JWT_AUTH_DEFAULTS.jwksCacheMaxAgeMs;
-    this.cache.set(cacheKey, principal, Math.min((payload.exp as number) * 1000, this.now() + maxAge));
+    this.cache.set(
+      cacheKey,
+      principal,
+      Math.min((payload.exp as number) * 1000, this.now() + maxAge, this.keySet?.usableUntil() ?? Infinity),
+    );
     return principal;
+  }
+
+  /**
+   * The signing keys' health, as plain data for readiness checks and metrics: no URL, no token.
+   * In secret mode the key is always there.
+   */
+  keySetStatus(): KeySetStatus {
+    return this.keySet?.status() ?? { ...SECRET_STATUS };
   }
 
   /** Cache counters, for metrics and tests. */

@@ -1,36 +1,27 @@
-import { createRemoteJWKSet, errors, JWTVerifyGetKey } from 'jose';
-import { AUTH_ERROR_CODES, AuthError } from './auth-error.js';
+import { Logger } from '@nestjs/common';
+import type { JWTVerifyGetKey } from 'jose';
+import { JwksKeySet } from './jwks-key-set.js';
 import { JWT_AUTH_DEFAULTS, JwtAuthOptions } from './jwt-auth.options.js';
-
-/** Failures that say something about the token (its `kid` or `alg`), not about the key server. */
-const TOKEN_KEY_ERRORS = [errors.JWKSNoMatchingKey, errors.JWKSMultipleMatchingKeys, errors.JOSENotSupported];
 
 /**
  * The verification key for `options.mode`: the shared secret's bytes, or a resolver over the
- * remote JWKS. jose's remote set caches the keys, refetches on an unknown `kid` at most once per
- * cooldown (the rate limit that stops a flood of made-up kids from hammering the issuer), and
- * shares one fetch between concurrent callers.
+ * issuer's JWKS (see JwksKeySet for how it is fetched, refreshed and kept through an outage).
  */
-export function createVerificationKey(options: JwtAuthOptions): Uint8Array | JWTVerifyGetKey {
-  if (options.mode === 'secret') return new TextEncoder().encode(options.secret);
+export function createVerificationKey(
+  options: JwtAuthOptions,
+  now: () => number,
+): { key: Uint8Array | JWTVerifyGetKey; keySet?: JwksKeySet } {
+  if (options.mode === 'secret') return { key: new TextEncoder().encode(options.secret) };
 
-  const jwksUrl = new URL(options.jwksUri as string);
-  const remote = createRemoteJWKSet(jwksUrl, {
-    cooldownDuration: options.jwksCooldownMs ?? JWT_AUTH_DEFAULTS.jwksCooldownMs,
-    cacheMaxAge: options.jwksCacheMaxAgeMs ?? JWT_AUTH_DEFAULTS.jwksCacheMaxAgeMs,
-    timeoutDuration: options.jwksTimeoutMs ?? JWT_AUTH_DEFAULTS.jwksTimeoutMs,
+  const keySet = new JwksKeySet({
+    url: new URL(options.jwksUri as string),
+    cooldownMs: options.jwksCooldownMs ?? JWT_AUTH_DEFAULTS.jwksCooldownMs,
+    maxAgeMs: options.jwksCacheMaxAgeMs ?? JWT_AUTH_DEFAULTS.jwksCacheMaxAgeMs,
+    maxStalenessMs: options.jwksMaxStalenessMs ?? JWT_AUTH_DEFAULTS.jwksMaxStalenessMs,
+    timeoutMs: options.jwksTimeoutMs ?? JWT_AUTH_DEFAULTS.jwksTimeoutMs,
+    now,
+    // Silence must be asked for: an identity-provider outage nobody hears about is the worse default.
+    ...(options.logger === false ? {} : { logger: options.logger ?? new Logger('JwtVerification') }),
   });
-  return async (protectedHeader, token) => {
-    try {
-      return await remote(protectedHeader, token);
-    } catch (error) {
-      if (TOKEN_KEY_ERRORS.some((type) => error instanceof type)) throw error;
-      // Network failure, timeout, non-200, or a malformed key set: the issuer's side is at fault.
-      throw new AuthError(
-        AUTH_ERROR_CODES.JWKS_UNAVAILABLE,
-        `The token signing keys could not be fetched from ${jwksUrl.host}; try again shortly`,
-        { cause: error },
-      );
-    }
-  };
+  return { key: (header, token) => keySet.getKey(header, token), keySet };
 }

@@ -71,6 +71,7 @@ export interface TestResponse {
   status: number;
   body: Record<string, unknown>;
   wwwAuthenticate: string | null;
+  retryAfter: string | null;
 }
 
 /** A real Nest app on Fastify, listening on 127.0.0.1 with an ephemeral port. */
@@ -101,6 +102,7 @@ export async function startTestApp(options: JwtAuthOptions): Promise<TestApp> {
         status: response.status,
         body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
         wwwAuthenticate: response.headers.get('www-authenticate'),
+        retryAfter: response.headers.get('retry-after'),
       };
     },
     close: () => app.close(),

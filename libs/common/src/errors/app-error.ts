@@ -8,6 +8,8 @@ export interface AppErrorOptions {
   cause?: unknown;
   /** Extra problem+json members (e.g. `errors`, `upstream`). */
   extra?: Record<string, unknown>;
+  /** When a retry makes sense, in seconds (503, 429): sent as the `Retry-After` header. */
+  retryAfterSeconds?: number;
 }
 
 /**
@@ -16,6 +18,7 @@ export interface AppErrorOptions {
  */
 export class AppError extends Error {
   readonly extra: Record<string, unknown>;
+  readonly retryAfterSeconds?: number;
   constructor(
     readonly status: number,
     readonly code: string,
@@ -25,6 +28,7 @@ export class AppError extends Error {
     super(detail, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.extra = options.extra ?? {};
+    if (options.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 

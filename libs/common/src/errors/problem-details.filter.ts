@@ -31,5 +31,8 @@ export function sendProblem(
     logger.error({ err: exception, code: problem.code }, `request failed: ${problem.code}`);
   }
   if (reply.sent) return;
+  // RFC 9110 §10.2.3: what HTTP clients and proxies act on; the body member is for scripts.
+  if (problem.retryAfterSeconds !== undefined)
+    void reply.header('retry-after', String(problem.retryAfterSeconds));
   void reply.status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(problem);
 }

@@ -12,6 +12,11 @@ export interface ProblemDetails {
   detail: string;
   code: string;
   correlationId?: string;
+  /**
+   * Seconds after which a retry makes sense; `sendProblem` also sends it as `Retry-After`. Kept in
+   * the body because a browser cannot read that header cross-origin unless CORS exposes it.
+   */
+  retryAfterSeconds?: number;
   [member: string]: unknown;
 }
 
@@ -48,17 +53,27 @@ export function problemType(code: string): string {
 
 /** Any thrown value → the status and problem body to send. Unknown errors become a bare 500. */
 export function toProblem(error: unknown, correlationId?: string): ProblemDetails {
-  const base = (status: number, code: string, detail: string, extra: Record<string, unknown> = {}) => ({
-    ...extra,
-    type: problemType(code),
-    title: titleFor(status),
-    status,
-    detail,
-    code,
-    ...(correlationId ? { correlationId } : {}),
-  });
+  const base = (status: number, code: string, detail: string, extra: Record<string, unknown> = {}) => {
+    const { retryAfterSeconds: rawRetryAfter, ...members } = extra;
+    const retryAfterSeconds = toRetryAfter(rawRetryAfter);
+    return {
+      ...members,
+      type: problemType(code),
+      title: titleFor(status),
+      status,
+      detail,
+      code,
+      ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
+      ...(correlationId ? { correlationId } : {}),
+    };
+  };
 
-  if (error instanceof AppError) return base(error.status, error.code, error.message, error.extra);
+  if (error instanceof AppError) {
+    return base(error.status, error.code, error.message, {
+      ...error.extra,
+      ...(error.retryAfterSeconds !== undefined ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
+    });
+  }
 
   if (error instanceof HttpException) {
     const status = error.getStatus();
@@ -102,6 +117,16 @@ export function toProblem(error: unknown, correlationId?: string): ProblemDetail
     'INTERNAL_ERROR',
     'An unexpected error occurred. Quote the correlation id when reporting it.',
   );
+}
+
+/**
+ * `retryAfterSeconds` from an AppError or an HttpException's body (how @helpline/auth passes it):
+ * whole seconds as Retry-After needs them, or undefined (and left out) when it is not a usable number.
+ */
+function toRetryAfter(value: unknown): number | undefined {
+  if (typeof value !== 'number' || value < 0) return undefined;
+  const seconds = Math.ceil(value);
+  return Number.isSafeInteger(seconds) ? seconds : undefined;
 }
 
 function titleFor(status: number): string {
