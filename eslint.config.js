@@ -7,6 +7,13 @@ const NO_DEEP_IMPORTS = {
   message: "Import a library by its name ('@helpline/x'), not its files.",
 };
 
+// class-validator's IsOptional lets null through to the handler, and on to NOT NULL columns.
+const NO_IS_OPTIONAL = {
+  name: 'class-validator',
+  importNames: ['IsOptional'],
+  message: "Use Optional() from '@helpline/common': absent is fine, null is validated like any value.",
+};
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '.data/**', 'coverage/**', '**/drizzle/**'] },
   js.configs.recommended,
@@ -26,6 +33,7 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
+          paths: [NO_IS_OPTIONAL],
           patterns: [NO_DEEP_IMPORTS],
         },
       ],
@@ -38,6 +46,7 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
+          paths: [NO_IS_OPTIONAL],
           patterns: [
             NO_DEEP_IMPORTS,
             {

@@ -1,6 +1,11 @@
 import { fileURLToPath } from 'node:url';
-import { AuthModule } from '@helpline/auth';
-import { DatabaseModule, type OpenApiOptions, ServiceDefaultsModule } from '@helpline/common';
+import { AuthModule, JwtVerificationService } from '@helpline/auth';
+import {
+  DatabaseModule,
+  type OpenApiOptions,
+  ServiceDefaultsModule,
+  signingKeysHealth,
+} from '@helpline/common';
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { DestinationStream } from 'pino';
 import type { UserServiceConfig } from './config.js';
@@ -32,6 +37,7 @@ export class AppModule {
         AuthModule.forRoot(config.auth),
         UsersModule.forRoot({ seedDemoData: config.seedDemoData }),
       ],
+      providers: signingKeysHealth(JwtVerificationService),
     };
   }
 }

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { DynamicModule } from '@nestjs/common';
+import type { DynamicModule, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
@@ -7,11 +7,24 @@ import { Logger } from 'nestjs-pino';
 import { ConfigError, type ServiceConfig } from './config/config.js';
 import { CORRELATION_ID_HEADER, resolveCorrelationId } from './context/correlation-id.js';
 import { RequestContext } from './context/request-context.js';
-import { ServiceUnavailableError } from './errors/app-error.js';
+import { BadRequestError, ServiceUnavailableError } from './errors/app-error.js';
 import { PROBLEM_CONTENT_TYPE, toProblem } from './errors/problem.js';
+import { sendProblem } from './errors/problem-details.filter.js';
 import { ReadinessRegistry } from './health/readiness.js';
+import { handleClientError, handleFrameworkError } from './http/client-errors.js';
+import { registerJsonBodyParser } from './http/json-body.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { type OpenApiOptions, setupOpenApi } from './openapi/openapi.js';
+
+const ignore = (): void => undefined;
+const SILENT_LOGGER: LoggerService = {
+  log: ignore,
+  error: ignore,
+  warn: ignore,
+  debug: ignore,
+  verbose: ignore,
+  fatal: ignore,
+};
 
 export interface ServiceAppOptions {
   service: ServiceConfig;
@@ -36,19 +49,24 @@ export async function createServiceApp(
       req.headers[CORRELATION_ID_HEADER] = id;
       return id;
     },
+    frameworkErrors: handleFrameworkError,
+    clientErrorHandler: handleClientError,
   });
   // abortOnError off: a start-up failure reaches runService, which reports it in one line. Until
-  // pino takes over, Nest's own logger (which prints buffered lines when start-up fails) keeps to
-  // warnings and errors.
+  // pino takes over, Nest's lines are buffered (and handed to pino once it does); when start-up
+  // fails they go to a logger that drops them, instead of 20-30 coloured lines of stack trace.
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
     bufferLogs: true,
     abortOnError: false,
-    logger: ['fatal', 'error', 'warn'],
+    logger: SILENT_LOGGER,
+    // Ours instead (registerJsonBodyParser): JSON objects only, depth and NUL checked.
+    bodyParser: false,
   });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  registerJsonBodyParser(fastify, { bodyLimit: options.service.bodyLimitBytes });
   registerRequestContext(fastify);
   registerMetrics(fastify, app.get(MetricsService));
   registerHealth(fastify, app.get(ReadinessRegistry));
@@ -84,6 +102,7 @@ export async function runService<C extends { service: ServiceConfig }>(
     });
     await app.listen({ port: config.service.port, host: config.service.host });
     app.get(Logger).log(`${config.service.name} listening on ${await app.getUrl()}`, 'Bootstrap');
+    exitAfterDrainDeadline(config.service, app.get(Logger));
     return app;
   } catch (error) {
     // A database that cannot be reached or a port already taken: one line that says so, exit 1.
@@ -93,9 +112,36 @@ export async function runService<C extends { service: ServiceConfig }>(
   }
 }
 
+const ENCODED_NUL = /%00/i;
+
+/**
+ * Nest's shutdown hooks close the server on SIGTERM, which waits for in-flight requests; one that
+ * hangs (a lock held elsewhere) would keep the process alive until the orchestrator's SIGKILL.
+ * Drain for `shutdownTimeoutMs`, then exit, saying so.
+ */
+function exitAfterDrainDeadline(service: ServiceConfig, logger: Pick<Logger, 'warn'>): void {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      setTimeout(() => {
+        logger.warn(
+          `${service.name} did not finish its requests within ${service.shutdownTimeoutMs} ms of ${signal}; exiting`,
+          'Shutdown',
+        );
+        process.exit(1);
+      }, service.shutdownTimeoutMs).unref();
+    });
+  }
+}
+
 function registerRequestContext(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(CORRELATION_ID_HEADER, request.id);
+    // A NUL in a path or query value would reach PostgreSQL, whose text cannot hold one.
+    if (ENCODED_NUL.test(request.url)) {
+      const error = new BadRequestError('INVALID_CHARACTER', 'The URL contains a NUL character (%00)');
+      sendProblem(error, request, reply, { error: () => undefined });
+      return;
+    }
     RequestContext.run({ correlationId: request.id, authorization: request.headers.authorization }, done);
   });
 }

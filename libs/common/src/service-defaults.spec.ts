@@ -1,6 +1,5 @@
-import { Writable } from 'node:stream';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createTestDatabase, type TestDatabase } from '@helpline/testing';
+import { createTestDatabase, LogCapture, type TestDatabase } from '@helpline/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE_MIGRATIONS, TestAppModule } from './__fixtures__/test-app.js';
 import { createServiceApp } from './bootstrap.js';
@@ -10,19 +9,6 @@ import type { DatabaseHandle } from './database/database.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-/** Collects the JSON log lines an app writes. */
-class LogCapture extends Writable {
-  readonly lines: Array<Record<string, unknown>> = [];
-  readonly raw: string[] = [];
-  override _write(chunk: Buffer, _enc: string, done: () => void): void {
-    for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
-      this.raw.push(line);
-      this.lines.push(JSON.parse(line) as Record<string, unknown>);
-    }
-    done();
-  }
-}
-
 const service: ServiceConfig = {
   name: 'test-service',
   nodeEnv: 'test',
@@ -31,6 +17,7 @@ const service: ServiceConfig = {
   logLevel: 'info',
   bodyLimitBytes: 4096,
   trustProxy: true,
+  shutdownTimeoutMs: 25_000,
 };
 
 describe('service defaults (through real HTTP)', () => {

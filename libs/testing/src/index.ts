@@ -2,3 +2,4 @@ export * from './issuer.js';
 export * from './database.js';
 export { createTestKeyPool } from './keys-pool.js';
 export { freePort } from './ports.js';
+export { LogCapture } from './log-capture.js';

@@ -29,8 +29,8 @@ import type { FastifyReply } from 'fastify';
 import { CreateUserDto } from './dto/create-user.dto.js';
 import { ListUsersQuery } from './dto/list-users.query.js';
 import { UpdateUserDto } from './dto/update-user.dto.js';
-import { UserDto, UserPageDto } from './dto/user.dto.js';
-import { USER_WRITE_SCOPE } from './users.policy.js';
+import { UserDto, UserPageDto, UserRefDto } from './dto/user.dto.js';
+import { canReadAnyUser, USER_WRITE_SCOPE } from './users.policy.js';
 import { UsersService } from './users.service.js';
 
 const uuidParam = new ParseUUIDPipe({ exceptionFactory: () => invalidId() });
@@ -81,18 +81,21 @@ export class UsersController {
   @ApiOperation({
     summary: 'Create the user of a Cognito identity (admin, or scope service/user.write)',
     description:
-      'Idempotent on `sub`: 201 when created, 200 with the existing user when that sub already has one.',
+      'Idempotent on `sub`: 201 when created, 200 when that sub already has a user — with the user for ' +
+      'callers that may read users, and only its id and sub for a write-only caller (service/user.write).',
   })
   @ApiCreatedResponse({ type: UserDto })
-  @ApiOkResponse({ type: UserDto, description: 'Already existed' })
+  @ApiOkResponse({ type: UserDto, description: 'Already existed (UserRefDto for a write-only caller)' })
   @ApiBadRequestResponse()
   async create(
     @Body() dto: CreateUserDto,
+    @CurrentUser() principal: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<UserDto> {
+  ): Promise<UserDto | UserRefDto> {
     const { user, created } = await this.users.create(dto);
     void reply.status(created ? 201 : 200);
-    return UserDto.from(user);
+    // What was just created holds only what the caller sent; an existing user is not theirs to read.
+    return created || canReadAnyUser(principal) ? UserDto.from(user) : UserRefDto.from(user);
   }
 
   @Patch(':id')

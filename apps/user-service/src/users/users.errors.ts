@@ -13,3 +13,6 @@ export const emailTaken = (email: string) =>
   new ConflictError('EMAIL_TAKEN', `The email ${email} belongs to another user`);
 
 export const accessDenied = (detail: string) => new ForbiddenError('USER_ACCESS_DENIED', detail);
+
+export const userDisabled = () =>
+  new ForbiddenError('USER_DISABLED', 'This user is disabled; an admin can enable it again');

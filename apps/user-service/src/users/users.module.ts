@@ -1,4 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ActiveUserGuard } from './active-user.guard.js';
 import { USERS_SEED_OPTIONS } from './users.constants.js';
 import { UsersController } from './users.controller.js';
 import { UsersRepository } from './users.repository.js';
@@ -16,6 +18,8 @@ export class UsersModule {
         UsersService,
         UsersSeeder,
         { provide: USERS_SEED_OPTIONS, useValue: seed },
+        // After AuthModule's token guard (global guards run in registration order).
+        { provide: APP_GUARD, useClass: ActiveUserGuard },
       ],
     };
   }

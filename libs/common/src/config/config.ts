@@ -20,14 +20,24 @@ export class ConfigError extends Error {
   }
 }
 
-/** Reads env vars through a zod object schema, naming each bad variable in its problem sentence. */
-export function readWithSchema<S extends z.ZodObject>(schema: S, env: Env): ConfigPart<z.infer<S>> {
+/**
+ * Reads env vars through a zod object schema, naming each bad variable in its problem sentence
+ * with the value given — except for `conceal`ed variables (URLs with passwords, secrets), whose
+ * values never reach a message.
+ */
+export function readWithSchema<S extends z.ZodObject>(
+  schema: S,
+  env: Env,
+  options: { conceal?: readonly string[] } = {},
+): ConfigPart<z.infer<S>> {
   const result = schema.safeParse(env);
   if (result.success) return { value: result.data, problems: [] };
   return {
     problems: result.error.issues.map((issue) => {
       const name = issue.path.join('.') || '(environment)';
-      const given = typeof issue.path[0] === 'string' ? env[issue.path[0]] : undefined;
+      const variable = issue.path[0];
+      const given =
+        typeof variable === 'string' && !options.conceal?.includes(variable) ? env[variable] : undefined;
       return given === undefined
         ? `${name}: ${issue.message}`
         : `${name}=${JSON.stringify(given)}: ${issue.message}`;
@@ -61,11 +71,19 @@ export interface ServiceConfig {
   bodyLimitBytes: number;
   /** Trust X-Forwarded-* from the gateway or load balancer in front. */
   trustProxy: boolean;
+  /**
+   * After SIGTERM, in-flight requests may finish for this long; then the process exits anyway.
+   * Below ECS's 30 s stop timeout, so that the exit is ours and logged, not a SIGKILL.
+   */
+  shutdownTimeoutMs: number;
 }
 
 const portSchema = z.coerce.number().int().min(0).max(65535);
 
-/** The variables every service reads: PORT, HOST, LOG_LEVEL, NODE_ENV, BODY_LIMIT_BYTES, TRUST_PROXY. */
+/**
+ * The variables every service reads: PORT, HOST, LOG_LEVEL, NODE_ENV, BODY_LIMIT_BYTES,
+ * TRUST_PROXY, SHUTDOWN_TIMEOUT_MS.
+ */
 export function readServiceConfig(
   env: Env,
   defaults: { name: string; port: number },
@@ -82,6 +100,7 @@ export function readServiceConfig(
         .min(1024)
         .default(1024 * 1024),
       TRUST_PROXY: z.enum(['true', 'false']).default('true'),
+      SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
     }),
     env,
   );
@@ -97,6 +116,7 @@ export function readServiceConfig(
       logLevel: v.LOG_LEVEL,
       bodyLimitBytes: v.BODY_LIMIT_BYTES,
       trustProxy: v.TRUST_PROXY === 'true',
+      shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
     },
   };
 }

@@ -1,4 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
+import { databaseUnavailable, isDatabaseUnavailable } from '../database/database-errors.js';
 import { AppError } from './app-error.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -67,6 +68,11 @@ export function toProblem(error: unknown, correlationId?: string): ProblemDetail
       ...(correlationId ? { correlationId } : {}),
     };
   };
+
+  // A database outage reaches here as the driver's error, from wherever the query ran.
+  if (!(error instanceof AppError) && !(error instanceof HttpException) && isDatabaseUnavailable(error)) {
+    return toProblem(databaseUnavailable(error), correlationId);
+  }
 
   if (error instanceof AppError) {
     return base(error.status, error.code, error.message, {

@@ -1,12 +1,34 @@
-import { ValidationPipe, type ValidationError as ClassValidatorError } from '@nestjs/common';
-import { type FieldError, ValidationError } from './app-error.js';
+import {
+  type ArgumentMetadata,
+  HttpException,
+  ValidationPipe,
+  type ValidationError as ClassValidatorError,
+} from '@nestjs/common';
+import { AppError, BadRequestError, type FieldError, ValidationError } from './app-error.js';
+
+/**
+ * A validator that throws instead of answering (validator.js's isEmail throws URIError on a lone
+ * surrogate) was handed input it cannot read: that is the input's fault, a 400, never a 500.
+ */
+class RobustValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    try {
+      return await super.transform(value, metadata);
+    } catch (error) {
+      if (error instanceof AppError || error instanceof HttpException) throw error;
+      throw new BadRequestError('VALIDATION_FAILED', `The ${metadata.type} could not be validated`, {
+        cause: error,
+      });
+    }
+  }
+}
 
 /**
  * The global pipe: DTOs are validated and transformed; unknown fields are refused rather than
  * silently dropped; every invalid field is named in one 400.
  */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new RobustValidationPipe({
     transform: true,
     whitelist: true,
     forbidNonWhitelisted: true,

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DestinationStream } from 'pino';
 import type { Params } from 'nestjs-pino';
 import { CORRELATION_ID_HEADER } from '../context/correlation-id.js';
+import { serializeError } from './error-serializer.js';
 
 /** Paths pino blanks out wherever they appear: credentials must never reach a log line. */
 export const REDACTED_PATHS = [
@@ -29,9 +30,10 @@ export const REDACTED_PATHS = [
   '*.id_token',
 ];
 
-// Query parameters that can carry credentials (OAuth codes, tokens) are masked in logged URLs.
+// Query parameters that can carry credentials (OAuth codes, tokens) or personal data (a filter by
+// email) are masked in logged URLs.
 const SENSITIVE_QUERY =
-  /([?&](?:access_token|id_token|refresh_token|token|code|client_secret|password|api_key)=)[^&#]*/gi;
+  /([?&](?:access_token|id_token|refresh_token|token|code|client_secret|password|api_key|email|name|phone)=)[^&#]*/gi;
 
 export function sanitizeUrl(url: string | undefined): string | undefined {
   return url?.replace(SENSITIVE_QUERY, '$1[REDACTED]');
@@ -68,21 +70,28 @@ export function loggerParams(options: LoggerOptions): Params {
     autoLogging: { ignore: (req: IncomingMessage) => QUIET_ROUTES.has(pathOf(req)) },
     customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
       err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+    // Our serializers get the raw values: pino-http's wrapping would hand the error serializer
+    // pino's flattened copy, whose message already holds a failed query's parameters.
+    wrapSerializers: false,
     serializers: {
       // Only what is useful and safe: never the header bag, which holds credentials.
-      req: (req: {
-        method?: string;
-        url?: string;
-        remoteAddress?: string;
-        headers?: Record<string, unknown>;
-      }) => ({
+      req: (req: IncomingMessage) => ({
         method: req.method,
-        url: sanitizeUrl(req.url),
-        remoteAddress: req.remoteAddress,
+        url: sanitizeUrl((req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url),
+        remoteAddress: req.socket?.remoteAddress,
         userAgent: req.headers?.['user-agent'],
       }),
-      res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+      res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
+      err: serializeError,
     },
+    // pino-http invents an Error ("failed with status code 503") for a 5xx without one; the
+    // request's real error is already logged, with the same correlation id, where it was handled.
+    customErrorObject: (
+      _req: IncomingMessage,
+      _res: ServerResponse,
+      error: Error,
+      fields: Record<string, unknown>,
+    ) => (error.message.startsWith('failed with status code') ? { ...fields, err: undefined } : fields),
   };
   return {
     pinoHttp: options.destination ? [pinoHttp, options.destination] : pinoHttp,

@@ -1,11 +1,12 @@
+import { Optional } from '@helpline/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsEmail, IsIn, IsString, MaxLength, MinLength } from 'class-validator';
 import { USER_STATUSES, type UserStatus } from '../users.schema.js';
 
 export class UpdateUserDto {
   @ApiPropertyOptional({ description: 'Anyone may change their own name' })
-  @IsOptional()
+  @Optional()
   @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
   @IsString()
   @MinLength(1)
@@ -13,14 +14,14 @@ export class UpdateUserDto {
   name?: string;
 
   @ApiPropertyOptional({ description: 'Admins and the provisioning service only' })
-  @IsOptional()
+  @Optional()
   @Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
   @IsEmail()
   @MaxLength(254)
   email?: string;
 
   @ApiPropertyOptional({ enum: USER_STATUSES, description: 'Admins and the provisioning service only' })
-  @IsOptional()
+  @Optional()
   @IsIn(USER_STATUSES)
   status?: UserStatus;
 }

@@ -27,3 +27,13 @@ export class UserPageDto {
   @ApiProperty({ type: [UserDto] }) items!: UserDto[];
   @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
 }
+
+/** What a caller that may create users but not read them learns about one that already existed. */
+export class UserRefDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid', description: 'The linked Cognito identity' }) sub!: string;
+
+  static from(user: User): UserRefDto {
+    return { id: user.id, sub: user.cognitoSub };
+  }
+}
