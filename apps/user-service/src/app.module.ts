@@ -9,6 +9,7 @@ import {
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { DestinationStream } from 'pino';
 import type { UserServiceConfig } from './config.js';
+import { USER_ERRORS } from './users/users.errors.js';
 import { UsersModule } from './users/users.module.js';
 
 // drizzle-kit's output sits beside src/ and dist/ alike.
@@ -28,7 +29,11 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ServiceDefaultsModule.forRoot({ service: config.service, logDestination: options.logDestination }),
+        ServiceDefaultsModule.forRoot({
+          service: config.service,
+          errors: USER_ERRORS,
+          logDestination: options.logDestination,
+        }),
         DatabaseModule.forRoot({
           ...config.database,
           migrationsFolder: MIGRATIONS,

@@ -9,6 +9,7 @@ export * from './database/database.config.js';
 export * from './database/database.constants.js';
 export * from './database/database.module.js';
 export * from './errors/app-error.js';
+export * from './errors/domain-error.js';
 export * from './errors/problem.js';
 export * from './errors/problem-details.filter.js';
 export * from './errors/validation.js';

@@ -4,7 +4,8 @@ import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { ServiceConfig } from './config/config.js';
-import { ProblemDetailsFilter } from './errors/problem-details.filter.js';
+import type { ErrorCatalog } from './errors/domain-error.js';
+import { ERROR_CATALOG, ProblemDetailsFilter } from './errors/problem-details.filter.js';
 import { createValidationPipe } from './errors/validation.js';
 import { ReadinessRegistry } from './health/readiness.js';
 import { loggerParams } from './logging/logger.js';
@@ -14,6 +15,8 @@ export const SERVICE_CONFIG = 'helpline:service-config';
 
 export interface ServiceDefaultsOptions {
   service: ServiceConfig;
+  /** The service's domain error codes and their HTTP statuses (`defineErrors`). */
+  errors?: ErrorCatalog;
   /** Where log lines go; stdout by default. Tests pass a stream to read them. */
   logDestination?: DestinationStream;
 }
@@ -41,6 +44,7 @@ export class ServiceDefaultsModule {
       ],
       providers: [
         { provide: SERVICE_CONFIG, useValue: options.service },
+        { provide: ERROR_CATALOG, useValue: options.errors ?? {} },
         ReadinessRegistry,
         MetricsService,
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },

@@ -1,8 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
-import { AppError, type DatabaseHandle, openDatabase } from '@helpline/common';
+import { DomainError, type DatabaseHandle, openDatabase } from '@helpline/common';
 import { createTestDatabase, type TestDatabase } from '@helpline/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { USER_ERRORS } from './users.errors.js';
 import { UsersRepository } from './users.repository.js';
 import { users } from './users.schema.js';
 
@@ -61,8 +62,9 @@ describe('UsersRepository', () => {
       email: 'taken@example.com',
       name: 'B',
     });
-    await expect(attempt).rejects.toBeInstanceOf(AppError);
-    await expect(attempt).rejects.toMatchObject({ code: 'EMAIL_TAKEN', status: 409 });
+    await expect(attempt).rejects.toBeInstanceOf(DomainError);
+    await expect(attempt).rejects.toMatchObject({ code: 'EMAIL_TAKEN' });
+    expect(USER_ERRORS.EMAIL_TAKEN).toBe(409);
   });
 
   it('refuses a status outside the allowed set at the database too', async () => {

@@ -1,19 +1,25 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, Inject, Logger, Optional } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RequestContext } from '../context/request-context.js';
 import { CORRELATION_ID_HEADER } from '../context/correlation-id.js';
+import type { ErrorCatalog } from './domain-error.js';
 import { PROBLEM_CONTENT_TYPE, toProblem } from './problem.js';
+
+/** Injection token of the service's error catalog (`ServiceDefaultsModule.forRoot({ errors })`). */
+export const ERROR_CATALOG = 'helpline:error-catalog';
 
 /** Every error a handler throws, known or not, leaves as application/problem+json. */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('ProblemDetails');
 
+  constructor(@Optional() @Inject(ERROR_CATALOG) private readonly catalog: ErrorCatalog = {}) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const reply = http.getResponse<FastifyReply>();
     const request = http.getRequest<FastifyRequest>();
-    sendProblem(exception, request, reply, this.logger);
+    sendProblem(exception, request, reply, this.logger, this.catalog);
   }
 }
 
@@ -23,10 +29,11 @@ export function sendProblem(
   request: FastifyRequest,
   reply: FastifyReply,
   logger: Pick<Logger, 'error'>,
+  catalog?: ErrorCatalog,
 ): void {
   const correlationId =
     RequestContext.correlationId() ?? (request.headers[CORRELATION_ID_HEADER] as string | undefined);
-  const problem = toProblem(exception, correlationId);
+  const problem = toProblem(exception, correlationId, catalog);
   if (problem.status >= 500) {
     logger.error({ err: exception, code: problem.code }, `request failed: ${problem.code}`);
   }

@@ -1,6 +1,7 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { databaseUnavailable, isDatabaseUnavailable } from '../database/database-errors.js';
 import { AppError } from './app-error.js';
+import { DomainError, type ErrorCatalog } from './domain-error.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 const PROBLEM_TYPE_BASE = 'https://helpline.example/problems/';
@@ -52,8 +53,16 @@ export function problemType(code: string): string {
   return PROBLEM_TYPE_BASE + code.toLowerCase().replace(/_/g, '-');
 }
 
-/** Any thrown value → the status and problem body to send. Unknown errors become a bare 500. */
-export function toProblem(error: unknown, correlationId?: string): ProblemDetails {
+/**
+ * Any thrown value → the status and problem body to send. A DomainError's status comes from the
+ * service's error catalog; unknown errors, and domain codes missing from the catalog, become a
+ * bare 500.
+ */
+export function toProblem(
+  error: unknown,
+  correlationId?: string,
+  catalog: ErrorCatalog = {},
+): ProblemDetails {
   const base = (status: number, code: string, detail: string, extra: Record<string, unknown> = {}) => {
     const { retryAfterSeconds: rawRetryAfter, ...members } = extra;
     const retryAfterSeconds = toRetryAfter(rawRetryAfter);
@@ -72,6 +81,10 @@ export function toProblem(error: unknown, correlationId?: string): ProblemDetail
   // A database outage reaches here as the driver's error, from wherever the query ran.
   if (!(error instanceof AppError) && !(error instanceof HttpException) && isDatabaseUnavailable(error)) {
     return toProblem(databaseUnavailable(error), correlationId);
+  }
+
+  if (error instanceof DomainError && Object.hasOwn(catalog, error.code)) {
+    return base(catalog[error.code] as number, error.code, error.message, error.extra);
   }
 
   if (error instanceof AppError) {
