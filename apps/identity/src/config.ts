@@ -1,6 +1,11 @@
 import { isAbsolute, resolve } from 'node:path';
+import { LOCAL_IDENTITY_PORT } from '@helpline/cognito-pool';
 import { parseDomains } from '@helpline/cognito-triggers';
+import { httpUrl, oneOf, parseEnv, wholeNumber } from '@helpline/config';
+import { z } from 'zod';
 import { defaultPoolFile } from './pool/load-pool.js';
+
+export { ConfigError } from '@helpline/config';
 
 /** Settings from env, read and checked once at start-up (see README for each variable). */
 export interface IdentityConfig {
@@ -27,7 +32,8 @@ export interface TokenTtl {
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-export const DEFAULT_PORT = 9229;
+/** Where the launcher, the services' local defaults and the triggers expect identity (infra/cognito). */
+export const DEFAULT_PORT = LOCAL_IDENTITY_PORT;
 export const DEFAULT_DATA_DIR = '.data/identity';
 export const DEFAULT_USER_SERVICE_URL = 'http://localhost:3000';
 export const DEFAULT_TOKEN_TTL: TokenTtl = {
@@ -40,71 +46,54 @@ export const DEFAULT_TOKEN_TTL: TokenTtl = {
 const ID_ACCESS_TTL_RANGE = [300, 86_400] as const;
 const REFRESH_TTL_RANGE = [3600, 315_360_000] as const;
 
-export class ConfigError extends Error {
-  readonly code = 'CONFIG_INVALID';
-  constructor(readonly problems: string[]) {
-    super(`identity cannot start, its configuration is invalid:\n  ${problems.join('\n  ')}`);
-  }
-}
-
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): IdentityConfig {
-  const problems: string[] = [];
-
-  const integer = (name: string, fallback: number, [min, max]: readonly [number, number]): number => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) {
-      problems.push(`${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
-      return fallback;
-    }
-    return value;
-  };
-  const httpUrl = (name: string, fallback: string): string => {
-    const value = (env[name] || fallback).replace(/\/+$/, '');
-    try {
+/** Where a service is published: scheme, host and port, no path (trailing slashes dropped). */
+const origin = () =>
+  httpUrl()
+    .transform((value) => value.replace(/\/+$/, ''))
+    .refine((value) => {
       const url = new URL(value);
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http');
-      if (url.pathname !== '/' || url.search || url.hash) {
-        problems.push(`${name} must be a scheme, host and port only, got ${JSON.stringify(value)}`);
-      }
-    } catch {
-      problems.push(`${name} must be an http(s) URL, got ${JSON.stringify(value)}`);
-    }
-    return value;
-  };
+      return url.pathname === '/' && !url.search && !url.hash;
+    }, 'must be a scheme, host and port only');
 
-  const port = integer('PORT', DEFAULT_PORT, [0, 65_535]);
-  const logLevel = (env.LOG_LEVEL || 'info') as LogLevel;
-  if (!LOG_LEVELS.includes(logLevel)) {
-    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(env.LOG_LEVEL)}`);
-  }
-  const config: IdentityConfig = {
-    port,
-    host: env.HOST || 'localhost',
-    dataDir: absolute(env.IDENTITY_DATA_DIR || DEFAULT_DATA_DIR, cwd),
-    poolFile: env.IDENTITY_POOL_FILE ? absolute(env.IDENTITY_POOL_FILE, cwd) : defaultPoolFile(),
-    issuerBaseUrl: httpUrl('IDENTITY_ISSUER_BASE_URL', `http://localhost:${port}`),
-    logLevel: LOG_LEVELS.includes(logLevel) ? logLevel : 'info',
-    tokenTtl: {
-      accessSeconds: integer(
-        'IDENTITY_ACCESS_TOKEN_TTL',
-        DEFAULT_TOKEN_TTL.accessSeconds,
-        ID_ACCESS_TTL_RANGE,
-      ),
-      idSeconds: integer('IDENTITY_ID_TOKEN_TTL', DEFAULT_TOKEN_TTL.idSeconds, ID_ACCESS_TTL_RANGE),
-      refreshSeconds: integer(
-        'IDENTITY_REFRESH_TOKEN_TTL',
-        DEFAULT_TOKEN_TTL.refreshSeconds,
-        REFRESH_TTL_RANGE,
-      ),
-    },
-    userServiceUrl: httpUrl('USER_SERVICE_URL', DEFAULT_USER_SERVICE_URL),
-    allowedEmailDomains: parseDomains(env.ALLOWED_EMAIL_DOMAINS),
-    production: env.NODE_ENV === 'production',
-  };
-  if (problems.length > 0) throw new ConfigError(problems);
-  return config;
+const seconds = ([min, max]: readonly [number, number]) => wholeNumber({ min, max });
+
+/** Throws one ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): IdentityConfig {
+  return parseEnv(
+    'identity',
+    z
+      .object({
+        PORT: wholeNumber({ min: 0, max: 65_535 }).default(DEFAULT_PORT),
+        HOST: z.string().default('localhost'),
+        IDENTITY_DATA_DIR: z.string().default(DEFAULT_DATA_DIR),
+        IDENTITY_POOL_FILE: z.string().optional(),
+        IDENTITY_ISSUER_BASE_URL: origin().optional(),
+        LOG_LEVEL: oneOf(LOG_LEVELS).default('info'),
+        IDENTITY_ACCESS_TOKEN_TTL: seconds(ID_ACCESS_TTL_RANGE).default(DEFAULT_TOKEN_TTL.accessSeconds),
+        IDENTITY_ID_TOKEN_TTL: seconds(ID_ACCESS_TTL_RANGE).default(DEFAULT_TOKEN_TTL.idSeconds),
+        IDENTITY_REFRESH_TOKEN_TTL: seconds(REFRESH_TTL_RANGE).default(DEFAULT_TOKEN_TTL.refreshSeconds),
+        USER_SERVICE_URL: origin().default(DEFAULT_USER_SERVICE_URL),
+        ALLOWED_EMAIL_DOMAINS: z.string().optional().transform(parseDomains),
+        NODE_ENV: z.string().optional(),
+      })
+      .transform((v): IdentityConfig => ({
+        port: v.PORT,
+        host: v.HOST,
+        dataDir: absolute(v.IDENTITY_DATA_DIR, cwd),
+        poolFile: v.IDENTITY_POOL_FILE ? absolute(v.IDENTITY_POOL_FILE, cwd) : defaultPoolFile(),
+        issuerBaseUrl: v.IDENTITY_ISSUER_BASE_URL ?? `http://localhost:${v.PORT}`,
+        logLevel: v.LOG_LEVEL,
+        tokenTtl: {
+          accessSeconds: v.IDENTITY_ACCESS_TOKEN_TTL,
+          idSeconds: v.IDENTITY_ID_TOKEN_TTL,
+          refreshSeconds: v.IDENTITY_REFRESH_TOKEN_TTL,
+        },
+        userServiceUrl: v.USER_SERVICE_URL,
+        allowedEmailDomains: v.ALLOWED_EMAIL_DOMAINS,
+        production: v.NODE_ENV === 'production',
+      })),
+    env,
+  );
 }
 
 function absolute(path: string, cwd: string): string {

@@ -1,11 +1,12 @@
 import { type JwtAuthOptions, readJwtAuthOptions } from '@helpline/auth';
 import {
   assembleConfig,
+  booleanFlag,
   type DatabaseConfig,
   type Env,
   readDatabaseConfig,
+  readEnv,
   readServiceConfig,
-  readWithSchema,
   type ServiceConfig,
   withLocalIdentityDefaults,
 } from '@helpline/common';
@@ -27,12 +28,9 @@ export function readUserServiceConfig(env: Env): UserServiceConfig {
     service: readServiceConfig(withDefaults, { name: SERVICE_NAME, port: 3000 }),
     database: readDatabaseConfig(withDefaults),
     auth: readJwtAuthOptions(withDefaults),
-    seed: readWithSchema(
-      z.object({ SEED_DEMO_DATA: z.enum(['true', 'false']).default('false') }),
-      withDefaults,
-    ),
+    seed: readEnv(z.object({ SEED_DEMO_DATA: booleanFlag().default(false) }), withDefaults),
   });
   // Off unless asked: a real server's data is someone's to fill. `npm start` asks for the
   // embedded cluster, and seeding only ever fills an empty table.
-  return { service, database, auth, seedDemoData: seed.SEED_DEMO_DATA === 'true' };
+  return { service, database, auth, seedDemoData: seed.SEED_DEMO_DATA };
 }

@@ -1,5 +1,6 @@
+import { ConfigError } from '@helpline/config';
 import { describe, expect, it } from 'vitest';
-import { parseDomains, readTriggerConfig, TriggerConfigError } from './config.js';
+import { parseDomains, readTriggerConfig } from './config.js';
 
 describe('readTriggerConfig', () => {
   it('has local defaults, and the seed’s M2M variable names', () => {
@@ -37,9 +38,15 @@ describe('readTriggerConfig', () => {
         COGNITO_TOKEN_URL: 'ftp://x',
         USER_SERVICE_TIMEOUT_MS: '0',
       }),
-    ).toThrow(TriggerConfigError);
+    ).toThrow(ConfigError);
     expect(() => readTriggerConfig({ USER_SERVICE_URL: 'users', USER_SERVICE_TIMEOUT_MS: 'x' })).toThrow(
-      /USER_SERVICE_TIMEOUT_MS.*USER_SERVICE_URL/,
+      expect.objectContaining({
+        code: 'CONFIG_INVALID',
+        problems: [
+          'USER_SERVICE_URL="users": must be an http(s) URL',
+          'USER_SERVICE_TIMEOUT_MS="x": must be a whole number of milliseconds ≥ 1',
+        ],
+      }),
     );
   });
 

@@ -1,3 +1,7 @@
+import { LOCAL_POOL } from '@helpline/cognito-pool';
+import { httpUrl, milliseconds, parseEnv } from '@helpline/config';
+import * as z from 'zod';
+
 /** The triggers' settings, from env in Lambda (names as the seed's M2M section) or given by identity locally. */
 export interface TriggerConfig {
   /** Lower-case domains a new user's email may have; empty admits every domain. */
@@ -14,42 +18,40 @@ export interface TriggerConfig {
   timeoutMs: number;
 }
 
+// The local defaults: user-service's port, and the local pool's token URL and provisioner client
+// (infra/cognito/pool.json, inlined by a bundler: the Lambda reads no file).
 export const DEFAULT_USER_SERVICE_URL = 'http://localhost:3000';
-export const DEFAULT_TOKEN_URL = 'http://localhost:9229/oauth2/token';
-export const DEFAULT_PROVISIONER_CLIENT_ID = 'user-provisioner';
-export const DEFAULT_PROVISIONER_SCOPE = 'service/user.write';
+export const DEFAULT_TOKEN_URL = LOCAL_POOL.tokenUrl;
+export const DEFAULT_PROVISIONER_CLIENT_ID = LOCAL_POOL.provisioner.clientId;
+export const DEFAULT_PROVISIONER_SCOPE = LOCAL_POOL.provisioner.scope;
 export const DEFAULT_TIMEOUT_MS = 5_000;
 
-export class TriggerConfigError extends Error {
-  readonly code = 'TRIGGER_CONFIG_INVALID';
-}
+const triggerEnv = z
+  .object({
+    ALLOWED_EMAIL_DOMAINS: z.string().optional().transform(parseDomains),
+    USER_SERVICE_URL: httpUrl().default(DEFAULT_USER_SERVICE_URL),
+    COGNITO_TOKEN_URL: httpUrl().default(DEFAULT_TOKEN_URL),
+    SERVICE_CLIENT_ID: z.string().trim().default(DEFAULT_PROVISIONER_CLIENT_ID),
+    SERVICE_CLIENT_SECRET: z.string().optional(),
+    SERVICE_SCOPE: z.string().trim().default(DEFAULT_PROVISIONER_SCOPE),
+    USER_SERVICE_TIMEOUT_MS: milliseconds().default(DEFAULT_TIMEOUT_MS),
+  })
+  .transform((v): TriggerConfig => ({
+    allowedEmailDomains: v.ALLOWED_EMAIL_DOMAINS,
+    userServiceUrl: v.USER_SERVICE_URL,
+    tokenUrl: v.COGNITO_TOKEN_URL,
+    clientId: v.SERVICE_CLIENT_ID,
+    clientSecret: v.SERVICE_CLIENT_SECRET,
+    scope: v.SERVICE_SCOPE,
+    timeoutMs: v.USER_SERVICE_TIMEOUT_MS,
+  }));
 
-/** Reads ALLOWED_EMAIL_DOMAINS, USER_SERVICE_URL, COGNITO_TOKEN_URL, SERVICE_CLIENT_ID/SECRET/SCOPE. */
+/**
+ * Reads ALLOWED_EMAIL_DOMAINS, USER_SERVICE_URL, COGNITO_TOKEN_URL, SERVICE_CLIENT_ID/SECRET/SCOPE
+ * and USER_SERVICE_TIMEOUT_MS; throws one ConfigError (CONFIG_INVALID) naming every bad variable.
+ */
 export function readTriggerConfig(env: NodeJS.ProcessEnv = process.env): TriggerConfig {
-  const problems: string[] = [];
-  const url = (name: string, fallback: string): string => {
-    const value = env[name] || fallback;
-    if (!isHttpUrl(value)) problems.push(`${name} must be an http(s) URL, got ${JSON.stringify(value)}`);
-    return value;
-  };
-  const timeoutMs = Number(env.USER_SERVICE_TIMEOUT_MS || DEFAULT_TIMEOUT_MS);
-  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) {
-    problems.push(
-      `USER_SERVICE_TIMEOUT_MS must be a positive integer, got ${JSON.stringify(env.USER_SERVICE_TIMEOUT_MS)}`,
-    );
-  }
-  const config: TriggerConfig = {
-    allowedEmailDomains: parseDomains(env.ALLOWED_EMAIL_DOMAINS),
-    userServiceUrl: url('USER_SERVICE_URL', DEFAULT_USER_SERVICE_URL),
-    tokenUrl: url('COGNITO_TOKEN_URL', DEFAULT_TOKEN_URL),
-    clientId: env.SERVICE_CLIENT_ID || DEFAULT_PROVISIONER_CLIENT_ID,
-    clientSecret: env.SERVICE_CLIENT_SECRET || undefined,
-    scope: env.SERVICE_SCOPE || DEFAULT_PROVISIONER_SCOPE,
-    timeoutMs,
-  };
-  if (problems.length > 0)
-    throw new TriggerConfigError(`invalid trigger configuration: ${problems.join('; ')}`);
-  return config;
+  return parseEnv('cognito triggers', triggerEnv, env, { conceal: ['SERVICE_CLIENT_SECRET'] });
 }
 
 /** `"example.com, Example.org"` → `['example.com', 'example.org']`. */
@@ -58,13 +60,4 @@ export function parseDomains(value: string | undefined): string[] {
     .split(',')
     .map((domain) => domain.trim().toLowerCase().replace(/^@/, ''))
     .filter((domain) => domain.length > 0);
-}
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const { protocol } = new URL(value);
-    return protocol === 'http:' || protocol === 'https:';
-  } catch {
-    return false;
-  }
 }

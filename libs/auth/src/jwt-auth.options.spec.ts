@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { JWT_AUTH_DEFAULTS, readJwtAuthOptions, validateJwtAuthOptions } from './jwt-auth.options.js';
+import {
+  assertJwtAuthOptions,
+  JWT_AUTH_DEFAULTS,
+  readJwtAuthOptions,
+  validateJwtAuthOptions,
+} from './jwt-auth.options.js';
 
 const COGNITO = {
   JWT_JWKS_URI: 'https://cognito-idp.ap-northeast-1.amazonaws.com/ap-northeast-1_abc/.well-known/jwks.json',
@@ -77,13 +82,15 @@ describe('readJwtAuthOptions', () => {
     expect(value).toBeUndefined();
     expect(problems).toEqual([
       expect.stringMatching(/^JWT_JWKS_URI and JWT_SECRET are both set/),
-      'JWT_ISSUER is required when JWT_JWKS_URI is set',
-      'JWT_SECRET must be at least 32 bytes long for HS256',
-      expect.stringMatching(/^JWT_ALGORITHMS must not contain "none"/),
-      expect.stringMatching(/^JWT_ALGORITHMS must not contain unknown algorithm "XY999"/),
-      expect.stringMatching(/^JWT_TOKEN_USE must be/),
-      'JWT_CLOCK_TOLERANCE must be a whole number ≥ 0, got "-1"',
-      'JWT_CACHE_MAX_ENTRIES must be a whole number ≥ 0, got "lots"',
+      'JWT_ISSUER: required when tokens are verified with a JWKS',
+      'JWT_SECRET: must be at least 32 bytes long for HS256',
+      expect.stringMatching(/^JWT_ALGORITHMS="RS256,none,HS256,XY999": must not contain "none"/),
+      expect.stringMatching(
+        /^JWT_ALGORITHMS="RS256,none,HS256,XY999": must not contain unknown algorithm "XY999"/,
+      ),
+      expect.stringMatching(/^JWT_TOKEN_USE="refresh": must be/),
+      'JWT_CLOCK_TOLERANCE="-1": must be a whole number ≥ 0',
+      'JWT_CACHE_MAX_ENTRIES="lots": must be a whole number ≥ 0',
     ]);
     expect(problems.join('\n')).not.toContain('short');
   });
@@ -96,14 +103,16 @@ describe('readJwtAuthOptions', () => {
 
   it('refuses HS* against a JWKS and asymmetric algorithms with a secret', () => {
     expect(readJwtAuthOptions({ ...COGNITO, JWT_ALGORITHMS: 'RS256,HS256' }).problems).toEqual([
-      expect.stringMatching(/^JWT_ALGORITHMS must not contain "HS256", which cannot be used with a JWKS/),
+      expect.stringMatching(
+        /^JWT_ALGORITHMS="RS256,HS256": must not contain "HS256", which cannot be used with a JWKS/,
+      ),
     ]);
     expect(
       readJwtAuthOptions({ JWT_SECRET: 'x'.repeat(32), JWT_ALGORITHMS: 'RS256,ES256,PS256' }).problems,
     ).toEqual(
       ['RS256', 'ES256', 'PS256'].map((alg) =>
         expect.stringContaining(
-          `JWT_ALGORITHMS must not contain "${alg}", which cannot be used with a shared secret`,
+          `JWT_ALGORITHMS="RS256,ES256,PS256": must not contain "${alg}", which cannot be used with a shared secret`,
         ),
       ),
     );
@@ -126,18 +135,21 @@ describe('readJwtAuthOptions', () => {
   });
 
   it('refuses a JWT_JWKS_MAX_STALENESS that is not whole seconds, or shorter than the key refresh age', () => {
-    for (const raw of ['599', '-1', '1.5', '1h', '9007199254740991']) {
+    for (const raw of ['-1', '1.5', '1h', '9007199254740991']) {
       expect(readJwtAuthOptions({ ...COGNITO, JWT_JWKS_MAX_STALENESS: raw }), raw).toEqual({
-        problems: [
-          `JWT_JWKS_MAX_STALENESS must be a whole number of seconds ≥ 600 (the key refresh age), got "${raw}"`,
-        ],
+        problems: [`JWT_JWKS_MAX_STALENESS="${raw}": must be a whole number of seconds`],
       });
     }
+    expect(readJwtAuthOptions({ ...COGNITO, JWT_JWKS_MAX_STALENESS: '599' })).toEqual({
+      problems: [
+        'JWT_JWKS_MAX_STALENESS="599": must be at least the key refresh age, jwksCacheMaxAgeMs (600 s)',
+      ],
+    });
   });
 
   it('refuses a JWKS URI that is not an http(s) URL', () => {
     expect(readJwtAuthOptions({ ...COGNITO, JWT_JWKS_URI: 'file:///etc/passwd' }).problems).toEqual([
-      'JWT_JWKS_URI must be an http(s) URL, got "file:///etc/passwd"',
+      'JWT_JWKS_URI="file:///etc/passwd": must be an http(s) URL',
     ]);
   });
 });
@@ -155,26 +167,41 @@ describe('options given in code', () => {
         maxTokenLength: 0,
       }),
     ).toEqual([
-      'issuer is required in jwks mode',
-      expect.stringMatching(/^algorithms must not contain "HS256"/),
-      expect.stringMatching(/^tokenUse must be/),
-      'maxTokenLength must be a whole number ≥ 1',
+      'issuer: required when tokens are verified with a JWKS',
+      expect.stringMatching(/^algorithms: must not contain "HS256"/),
+      expect.stringMatching(/^tokenUse: must be/),
+      'maxTokenLength: must be a whole number ≥ 1',
     ]);
+  });
+
+  it('are refused with one ConfigError (CONFIG_INVALID) where they enter', () => {
+    expect(() => assertJwtAuthOptions({ ...good, mode: 'secret', maxTokenLength: 0 })).toThrow(
+      expect.objectContaining({
+        name: 'ConfigError',
+        code: 'CONFIG_INVALID',
+        problems: [
+          'secret: required in secret mode',
+          'algorithms: must not contain "RS256", which cannot be used with a shared secret (HS256, HS384, HS512 only)',
+          'maxTokenLength: must be a whole number ≥ 1',
+        ],
+      }),
+    );
+    expect(() => assertJwtAuthOptions(good)).not.toThrow();
   });
 
   it('check the JWKS staleness bound and the logger', () => {
     expect(validateJwtAuthOptions({ ...good, jwksMaxStalenessMs: 1.5 })).toEqual([
-      'jwksMaxStalenessMs must be a whole number of milliseconds ≥ 0',
+      'jwksMaxStalenessMs: must be a whole number of milliseconds ≥ 0',
     ]);
     expect(validateJwtAuthOptions({ ...good, jwksMaxStalenessMs: 599_999 })).toEqual([
-      'jwksMaxStalenessMs must be at least jwksCacheMaxAgeMs (600000 ms)',
+      'jwksMaxStalenessMs: must be at least the key refresh age, jwksCacheMaxAgeMs (600 s)',
     ]);
     expect(
       validateJwtAuthOptions({ ...good, jwksCacheMaxAgeMs: 60_000, jwksMaxStalenessMs: 60_000 }),
     ).toEqual([]);
     expect(
       validateJwtAuthOptions({ ...good, logger: { log: () => undefined } as unknown as Console }),
-    ).toEqual(['logger must have log, warn and error methods, or be false']);
+    ).toEqual(['logger: must have log, warn and error methods, or be false']);
     for (const logger of [false as const, console, undefined]) {
       expect(validateJwtAuthOptions({ ...good, logger })).toEqual([]);
     }

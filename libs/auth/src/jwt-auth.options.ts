@@ -1,3 +1,16 @@
+import {
+  checkObject,
+  ConfigError,
+  type ConfigPart,
+  fromEnv,
+  httpUrl,
+  readEnv,
+  splitList,
+  withRules,
+} from '@helpline/config';
+import * as z from 'zod';
+import { clock, count, optionalMilliseconds } from './option-schemas.js';
+
 /** How incoming bearer tokens are verified. Built from the environment by `readJwtAuthOptions`. */
 export interface JwtAuthOptions {
   /** 'jwks': asymmetric keys from `jwksUri` (Cognito); 'secret': HS256 with `secret` (the seed's "Secret方式"). */
@@ -100,74 +113,162 @@ function algorithmProblem(alg: string, mode: 'jwks' | 'secret' | undefined): str
   return undefined;
 }
 
-function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'https:' || url.protocol === 'http:';
-  } catch {
-    return false;
-  }
-}
+const isLogger = (value: unknown): value is AuthLogger | false =>
+  value === false ||
+  (typeof value === 'object' &&
+    value !== null &&
+    ['log', 'warn', 'error'].every(
+      (level) => typeof (value as Record<string, unknown>)[level] === 'function',
+    ));
 
-/** Empty strings count as unset: compose files and CI often export `VAR=`. */
-function read(env: Record<string, string | undefined>, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value ? value : undefined;
-}
+const isTokenUse = (value: unknown): value is JwtAuthOptions['tokenUse'] =>
+  value === 'any' ||
+  (Array.isArray(value) && value.length > 0 && value.every((use) => use === 'access' || use === 'id'));
 
-function list(value: string): string[] {
-  return [
-    ...new Set(
-      value
-        .split(',')
-        .map((item) => item.trim())
-        .filter(Boolean),
-    ),
-  ];
-}
+const isWhole = (value: unknown): value is number => Number.isSafeInteger(value);
 
-function readCount(
-  env: Record<string, string | undefined>,
-  name: string,
-  fallback: number,
-  problems: string[],
-  min = 0,
-): number {
-  const raw = read(env, name);
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < min || !Number.isSafeInteger(Number(raw))) {
-    problems.push(`${name} must be a whole number ≥ ${min}, got "${raw}"`);
-    return fallback;
-  }
-  return Number(raw);
-}
+const claimName = z.string({ error: 'must be a claim name' }).min(1, 'must be a claim name');
+const ALGORITHMS_MISSING = 'must list at least one algorithm';
 
-/** JWT_JWKS_MAX_STALENESS, in seconds; no shorter than the key refresh age, which it extends. */
-function readMaxStaleness(env: Record<string, string | undefined>, problems: string[]): number | undefined {
-  const raw = read(env, 'JWT_JWKS_MAX_STALENESS');
-  if (raw === undefined) return undefined;
-  const min = JWT_AUTH_DEFAULTS.jwksCacheMaxAgeMs / 1000;
-  const ms = Number(raw) * 1000;
-  if (!/^\d+$/.test(raw) || Number(raw) < min || !Number.isSafeInteger(ms)) {
-    problems.push(
-      `JWT_JWKS_MAX_STALENESS must be a whole number of seconds ≥ ${min} (the key refresh age), got "${raw}"`,
-    );
-    return undefined;
-  }
-  return ms;
-}
+/**
+ * Every rule of JwtAuthOptions, for options built in code and (through `readJwtAuthOptions`) for
+ * those read from the JWT_* variables. Keys in the order problems are reported.
+ */
+const jwtAuthOptionsSchema = withRules(
+  z.object(
+    {
+      mode: z.enum(['jwks', 'secret'], { error: 'must be "jwks" or "secret"' }),
+      jwksUri: httpUrl().optional(),
+      issuer: z.string().optional(),
+      secret: z
+        .string()
+        .refine(
+          (secret) => Buffer.byteLength(secret, 'utf8') >= JWT_AUTH_DEFAULTS.minSecretBytes,
+          `must be at least ${JWT_AUTH_DEFAULTS.minSecretBytes} bytes long for HS256`,
+        )
+        .optional(),
+      audience: z.array(z.string(), { error: 'must be an array of client ids ([] = not checked)' }),
+      rolesClaim: claimName,
+      scopesClaim: claimName,
+      algorithms: z.array(z.string(), { error: ALGORITHMS_MISSING }).min(1, ALGORITHMS_MISSING),
+      tokenUse: z.custom<JwtAuthOptions['tokenUse']>(isTokenUse, {
+        error: 'must be "any", or "access" and/or "id"',
+        abort: false,
+      }),
+      clockToleranceSeconds: count(0),
+      cacheMaxEntries: count(0),
+      maxTokenLength: count(1),
+      jwksCooldownMs: optionalMilliseconds(),
+      jwksCacheMaxAgeMs: optionalMilliseconds(),
+      jwksTimeoutMs: optionalMilliseconds(),
+      jwksMaxStalenessMs: optionalMilliseconds(),
+      logger: z
+        .custom<AuthLogger | false>(isLogger, {
+          error: 'must have log, warn and error methods, or be false',
+          abort: false,
+        })
+        .optional(),
+      now: clock().optional(),
+    },
+    {
+      error: (issue) =>
+        issue.input == null ? 'options are missing (did readJwtAuthOptions report problems?)' : undefined,
+    },
+  ),
+  (options, problem) => {
+    const { mode, jwksUri, secret, issuer, algorithms } = options;
+    if (mode === 'jwks' && jwksUri === undefined) problem('jwksUri', 'required in jwks mode');
+    if (mode === 'secret' && secret === undefined) problem('secret', 'required in secret mode');
+    if ((mode === 'jwks' || jwksUri !== undefined) && !issuer) {
+      problem('issuer', 'required when tokens are verified with a JWKS');
+    }
+    if (Array.isArray(algorithms)) {
+      for (const alg of algorithms) {
+        const why = algorithmProblem(String(alg), mode === 'jwks' || mode === 'secret' ? mode : undefined);
+        if (why) problem('algorithms', `must not contain ${why}`);
+      }
+    }
+    const maxAge = options.jwksCacheMaxAgeMs ?? JWT_AUTH_DEFAULTS.jwksCacheMaxAgeMs;
+    const maxStaleness = options.jwksMaxStalenessMs ?? JWT_AUTH_DEFAULTS.jwksMaxStalenessMs;
+    // A shorter bound would refuse keys before they are even due for a refresh.
+    if (isWhole(maxAge) && isWhole(maxStaleness) && maxStaleness < maxAge) {
+      problem(
+        'jwksMaxStalenessMs',
+        `must be at least the key refresh age, jwksCacheMaxAgeMs (${maxAge / 1000} s)`,
+      );
+    }
+  },
+);
 
-function readTokenUse(raw: string | undefined, problems: string[]): JwtAuthOptions['tokenUse'] {
-  if (raw === undefined) return [...JWT_AUTH_DEFAULTS.tokenUse];
-  if (raw.toLowerCase() === 'any') return 'any';
-  const values = list(raw.toLowerCase());
-  const bad = values.filter((v) => v !== 'access' && v !== 'id');
-  if (bad.length > 0 || values.length === 0) {
-    problems.push(`JWT_TOKEN_USE must be "access", "id", "access,id" or "any", got "${raw}"`);
-    return [...JWT_AUTH_DEFAULTS.tokenUse];
-  }
-  return values as Array<'access' | 'id'>;
-}
+/** `"42"` → 42; anything else goes on as it is, for the schema to refuse. */
+const numeral = (text: string | undefined): number | string | undefined =>
+  text !== undefined && /^\s*-?\d+\s*$/.test(text) ? Number(text) : text;
+
+/** The JWT_* variables, read into JwtAuthOptions and checked by the same schema. */
+const jwtAuthEnvSchema = fromEnv(jwtAuthOptionsSchema, {
+  variables: {
+    jwksUri: 'JWT_JWKS_URI',
+    issuer: 'JWT_ISSUER',
+    secret: 'JWT_SECRET',
+    audience: 'JWT_AUDIENCE',
+    rolesClaim: 'JWT_ROLES_CLAIM',
+    scopesClaim: 'JWT_SCOPES_CLAIM',
+    algorithms: 'JWT_ALGORITHMS',
+    tokenUse: 'JWT_TOKEN_USE',
+    clockToleranceSeconds: 'JWT_CLOCK_TOLERANCE',
+    cacheMaxEntries: 'JWT_CACHE_MAX_ENTRIES',
+    maxTokenLength: 'JWT_MAX_TOKEN_LENGTH',
+    jwksMaxStalenessMs: 'JWT_JWKS_MAX_STALENESS',
+  },
+  read(env, problem) {
+    const { JWT_JWKS_URI: jwksUri, JWT_SECRET: secret } = env;
+    let mode: JwtAuthOptions['mode'] | undefined;
+    if (jwksUri && secret) {
+      problem(
+        'mode',
+        'JWT_JWKS_URI and JWT_SECRET are both set: set JWT_JWKS_URI to verify tokens with a JWKS (Cognito) or JWT_SECRET to verify HS256 tokens, not both',
+      );
+    } else if (jwksUri || secret) {
+      mode = jwksUri ? 'jwks' : 'secret';
+    } else {
+      problem(
+        'mode',
+        'JWT_JWKS_URI or JWT_SECRET must be set: JWT_JWKS_URI to verify tokens with a JWKS (Cognito), JWT_SECRET to verify HS256 tokens',
+      );
+    }
+    const tokenUse = env.JWT_TOKEN_USE?.trim().toLowerCase();
+    // Seconds here, milliseconds in the options; the bound is the schema's.
+    const staleness = env.JWT_JWKS_MAX_STALENESS?.trim();
+    let stalenessMs = staleness === undefined ? undefined : Number(staleness) * 1000;
+    if (staleness !== undefined && (!/^\d+$/.test(staleness) || !Number.isSafeInteger(stalenessMs))) {
+      problem('jwksMaxStalenessMs', 'must be a whole number of seconds');
+      stalenessMs = undefined;
+    }
+    return {
+      mode,
+      jwksUri,
+      secret,
+      issuer: env.JWT_ISSUER?.trim(),
+      audience: splitList(env.JWT_AUDIENCE),
+      rolesClaim: env.JWT_ROLES_CLAIM?.trim() ?? JWT_AUTH_DEFAULTS.rolesClaim,
+      scopesClaim: env.JWT_SCOPES_CLAIM?.trim() ?? JWT_AUTH_DEFAULTS.scopesClaim,
+      algorithms:
+        env.JWT_ALGORITHMS === undefined
+          ? [...(mode === 'secret' ? JWT_AUTH_DEFAULTS.secretAlgorithms : JWT_AUTH_DEFAULTS.jwksAlgorithms)]
+          : splitList(env.JWT_ALGORITHMS),
+      tokenUse:
+        tokenUse === undefined
+          ? [...JWT_AUTH_DEFAULTS.tokenUse]
+          : tokenUse === 'any'
+            ? 'any'
+            : splitList(tokenUse),
+      clockToleranceSeconds: numeral(env.JWT_CLOCK_TOLERANCE) ?? JWT_AUTH_DEFAULTS.clockToleranceSeconds,
+      cacheMaxEntries: numeral(env.JWT_CACHE_MAX_ENTRIES) ?? JWT_AUTH_DEFAULTS.cacheMaxEntries,
+      maxTokenLength: numeral(env.JWT_MAX_TOKEN_LENGTH) ?? JWT_AUTH_DEFAULTS.maxTokenLength,
+      jwksMaxStalenessMs: stalenessMs,
+    };
+  },
+});
 
 /**
  * Reads the JWT_* variables. Returns every problem at once (one sentence each, naming the
@@ -177,65 +278,8 @@ export function readJwtAuthOptions(env: Record<string, string | undefined>): {
   value?: JwtAuthOptions;
   problems: string[];
 } {
-  const problems: string[] = [];
-  const jwksUri = read(env, 'JWT_JWKS_URI');
-  const secret = env.JWT_SECRET ? env.JWT_SECRET : undefined;
-  const issuer = read(env, 'JWT_ISSUER');
-
-  let mode: JwtAuthOptions['mode'] | undefined;
-  if (jwksUri && secret) {
-    problems.push(
-      'JWT_JWKS_URI and JWT_SECRET are both set: set JWT_JWKS_URI to verify tokens with a JWKS (Cognito) or JWT_SECRET to verify HS256 tokens, not both',
-    );
-  } else if (jwksUri) {
-    mode = 'jwks';
-  } else if (secret) {
-    mode = 'secret';
-  } else {
-    problems.push(
-      'JWT_JWKS_URI or JWT_SECRET must be set: JWT_JWKS_URI to verify tokens with a JWKS (Cognito), JWT_SECRET to verify HS256 tokens',
-    );
-  }
-
-  if (jwksUri && !isHttpUrl(jwksUri)) problems.push(`JWT_JWKS_URI must be an http(s) URL, got "${jwksUri}"`);
-  if (jwksUri && !issuer) problems.push('JWT_ISSUER is required when JWT_JWKS_URI is set');
-  if (secret && Buffer.byteLength(secret, 'utf8') < JWT_AUTH_DEFAULTS.minSecretBytes) {
-    // Never echo the secret itself.
-    problems.push(`JWT_SECRET must be at least ${JWT_AUTH_DEFAULTS.minSecretBytes} bytes long for HS256`);
-  }
-
-  const rawAlgorithms = read(env, 'JWT_ALGORITHMS');
-  const algorithms = rawAlgorithms
-    ? list(rawAlgorithms)
-    : [...(mode === 'secret' ? JWT_AUTH_DEFAULTS.secretAlgorithms : JWT_AUTH_DEFAULTS.jwksAlgorithms)];
-  if (rawAlgorithms && algorithms.length === 0) problems.push('JWT_ALGORITHMS is set but lists no algorithm');
-  for (const alg of algorithms) {
-    const problem = algorithmProblem(alg, mode);
-    if (problem) problems.push(`JWT_ALGORITHMS must not contain ${problem}`);
-  }
-
-  const jwksMaxStalenessMs = readMaxStaleness(env, problems);
-  const value: JwtAuthOptions = {
-    mode: mode ?? 'jwks',
-    ...(jwksUri ? { jwksUri } : {}),
-    ...(secret ? { secret } : {}),
-    ...(issuer ? { issuer } : {}),
-    audience: list(read(env, 'JWT_AUDIENCE') ?? ''),
-    rolesClaim: read(env, 'JWT_ROLES_CLAIM') ?? JWT_AUTH_DEFAULTS.rolesClaim,
-    scopesClaim: read(env, 'JWT_SCOPES_CLAIM') ?? JWT_AUTH_DEFAULTS.scopesClaim,
-    algorithms,
-    tokenUse: readTokenUse(read(env, 'JWT_TOKEN_USE'), problems),
-    clockToleranceSeconds: readCount(
-      env,
-      'JWT_CLOCK_TOLERANCE',
-      JWT_AUTH_DEFAULTS.clockToleranceSeconds,
-      problems,
-    ),
-    cacheMaxEntries: readCount(env, 'JWT_CACHE_MAX_ENTRIES', JWT_AUTH_DEFAULTS.cacheMaxEntries, problems),
-    maxTokenLength: readCount(env, 'JWT_MAX_TOKEN_LENGTH', JWT_AUTH_DEFAULTS.maxTokenLength, problems, 1),
-    ...(jwksMaxStalenessMs !== undefined ? { jwksMaxStalenessMs } : {}),
-  };
-  return problems.length > 0 ? { problems } : { value, problems };
+  // Never echo the secret itself.
+  return readEnv(jwtAuthEnvSchema, env, { conceal: ['JWT_SECRET'] }) as ConfigPart<JwtAuthOptions>;
 }
 
 /**
@@ -243,85 +287,11 @@ export function readJwtAuthOptions(env: Record<string, string | undefined>): {
  * fails at start-up rather than at the first request.
  */
 export function validateJwtAuthOptions(options: JwtAuthOptions): string[] {
-  if (typeof options !== 'object' || options === null) {
-    return ['options are missing (did readJwtAuthOptions report problems?)'];
-  }
-  const problems: string[] = [];
-  const { mode } = options;
-  if (mode !== 'jwks' && mode !== 'secret')
-    problems.push(`mode must be "jwks" or "secret", got "${String(mode)}"`);
-  if (mode === 'jwks') {
-    if (!options.jwksUri || !isHttpUrl(options.jwksUri))
-      problems.push('jwksUri must be an http(s) URL in jwks mode');
-    if (!options.issuer) problems.push('issuer is required in jwks mode');
-  }
-  if (mode === 'secret') {
-    if (!options.secret || Buffer.byteLength(options.secret, 'utf8') < JWT_AUTH_DEFAULTS.minSecretBytes) {
-      problems.push(`secret must be at least ${JWT_AUTH_DEFAULTS.minSecretBytes} bytes long in secret mode`);
-    }
-  }
-  if (!Array.isArray(options.algorithms) || options.algorithms.length === 0) {
-    problems.push('algorithms must list at least one algorithm');
-  } else {
-    for (const alg of options.algorithms) {
-      const problem = algorithmProblem(alg, mode);
-      if (problem) problems.push(`algorithms must not contain ${problem}`);
-    }
-  }
-  if (!Array.isArray(options.audience))
-    problems.push('audience must be an array of client ids ([] = not checked)');
-  if (!options.rolesClaim) problems.push('rolesClaim must be a claim name');
-  if (!options.scopesClaim) problems.push('scopesClaim must be a claim name');
-  if (
-    options.tokenUse !== 'any' &&
-    (!Array.isArray(options.tokenUse) ||
-      options.tokenUse.length === 0 ||
-      options.tokenUse.some((use) => use !== 'access' && use !== 'id'))
-  ) {
-    problems.push('tokenUse must be "any" or a non-empty array of "access" and "id"');
-  }
-  const counts: Array<[keyof JwtAuthOptions, number]> = [
-    ['clockToleranceSeconds', 0],
-    ['cacheMaxEntries', 0],
-    ['maxTokenLength', 1],
-  ];
-  for (const [name, min] of counts) {
-    const value = options[name];
-    if (!Number.isSafeInteger(value) || (value as number) < min)
-      problems.push(`${name} must be a whole number ≥ ${min}`);
-  }
-  for (const name of [
-    'jwksCooldownMs',
-    'jwksCacheMaxAgeMs',
-    'jwksTimeoutMs',
-    'jwksMaxStalenessMs',
-  ] as const) {
-    const value = options[name];
-    if (value !== undefined && (!Number.isSafeInteger(value) || value < 0)) {
-      problems.push(`${name} must be a whole number of milliseconds ≥ 0`);
-    }
-  }
-  const maxAge = options.jwksCacheMaxAgeMs ?? JWT_AUTH_DEFAULTS.jwksCacheMaxAgeMs;
-  const maxStaleness = options.jwksMaxStalenessMs ?? JWT_AUTH_DEFAULTS.jwksMaxStalenessMs;
-  // A shorter bound would refuse keys before they are even due for a refresh.
-  if (Number.isSafeInteger(maxAge) && Number.isSafeInteger(maxStaleness) && maxStaleness < maxAge) {
-    problems.push(`jwksMaxStalenessMs must be at least jwksCacheMaxAgeMs (${maxAge} ms)`);
-  }
-  const { logger } = options;
-  if (
-    logger !== undefined &&
-    logger !== false &&
-    !['log', 'warn', 'error'].every(
-      (level) => typeof (logger as unknown as Record<string, unknown>)?.[level] === 'function',
-    )
-  ) {
-    problems.push('logger must have log, warn and error methods, or be false');
-  }
-  return problems;
+  return checkObject(jwtAuthOptionsSchema, options);
 }
 
-/** Throws one error naming every problem; used where options enter the module or service. */
+/** Throws one ConfigError naming every problem; used where options enter the module or service. */
 export function assertJwtAuthOptions(options: JwtAuthOptions): void {
   const problems = validateJwtAuthOptions(options);
-  if (problems.length > 0) throw new Error(`Invalid JWT auth options: ${problems.join('; ')}`);
+  if (problems.length > 0) throw new ConfigError('JWT auth options', problems);
 }

@@ -1,14 +1,13 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { M2M_TOKEN_OPTIONS } from './auth.constants.js';
-import { M2MTokenOptions, validateM2MTokenOptions } from './m2m-token.options.js';
+import { assertM2MTokenOptions, M2MTokenOptions } from './m2m-token.options.js';
 import { M2MTokenService } from './m2m-token.service.js';
 
 /** One M2MTokenService (one cached token) for the whole application. */
 @Module({})
 export class M2MTokenModule {
   static forRoot(options: M2MTokenOptions): DynamicModule {
-    const problems = validateM2MTokenOptions(options);
-    if (problems.length > 0) throw new Error(`Invalid M2M token options: ${problems.join('; ')}`);
+    assertM2MTokenOptions(options);
     return {
       module: M2MTokenModule,
       global: true,

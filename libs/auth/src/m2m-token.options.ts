@@ -1,3 +1,7 @@
+import { checkObject, ConfigError, type ConfigPart, fromEnv, httpUrl, readEnv } from '@helpline/config';
+import * as z from 'zod';
+import { clock, optionalMilliseconds } from './option-schemas.js';
+
 /** Client-credentials settings of one service (seed §4.3). */
 export interface M2MTokenOptions {
   /** COGNITO_TOKEN_URL: the pool domain's `/oauth2/token`. */
@@ -18,61 +22,54 @@ export interface M2MTokenOptions {
 
 export const M2M_TOKEN_DEFAULTS = { timeoutMs: 5_000, refreshMarginMs: 60_000 } as const;
 
-function read(env: Record<string, string | undefined>, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value ? value : undefined;
-}
+const CLIENT_ID_REQUIRED = 'required (the app client used for client credentials)';
+const CLIENT_SECRET_REQUIRED = 'required (the secret of that app client)';
 
-function isHttpUrl(value: string): boolean {
-  try {
-    return ['http:', 'https:'].includes(new URL(value).protocol);
-  } catch {
-    return false;
-  }
-}
+/** Every rule of M2MTokenOptions, for options built in code and for those read from the environment. */
+const m2mTokenOptionsSchema = z.object(
+  {
+    tokenUrl: httpUrl({ required: 'required (the token endpoint, e.g. https://<domain>/oauth2/token)' }),
+    clientId: z.string({ error: CLIENT_ID_REQUIRED }).min(1, CLIENT_ID_REQUIRED),
+    clientSecret: z.string({ error: CLIENT_SECRET_REQUIRED }).min(1, CLIENT_SECRET_REQUIRED),
+    scope: z.string().optional(),
+    timeoutMs: optionalMilliseconds(),
+    refreshMarginMs: optionalMilliseconds(),
+    now: clock().optional(),
+  },
+  { error: (issue) => (issue.input == null ? 'options are missing' : undefined) },
+);
+
+const m2mTokenEnvSchema = fromEnv(m2mTokenOptionsSchema, {
+  variables: {
+    tokenUrl: 'COGNITO_TOKEN_URL',
+    clientId: 'SERVICE_CLIENT_ID',
+    clientSecret: 'SERVICE_CLIENT_SECRET',
+    scope: 'SERVICE_SCOPE',
+  },
+  read: (env) => ({
+    tokenUrl: env.COGNITO_TOKEN_URL,
+    clientId: env.SERVICE_CLIENT_ID?.trim(),
+    clientSecret: env.SERVICE_CLIENT_SECRET,
+    scope: env.SERVICE_SCOPE?.trim().split(/\s+/).join(' '),
+  }),
+});
 
 /** Reads COGNITO_TOKEN_URL, SERVICE_CLIENT_ID, SERVICE_CLIENT_SECRET and SERVICE_SCOPE, reporting every problem at once. */
 export function readM2MTokenOptions(env: Record<string, string | undefined>): {
   value?: M2MTokenOptions;
   problems: string[];
 } {
-  const problems: string[] = [];
-  const tokenUrl = read(env, 'COGNITO_TOKEN_URL');
-  const clientId = read(env, 'SERVICE_CLIENT_ID');
-  const clientSecret = env.SERVICE_CLIENT_SECRET ? env.SERVICE_CLIENT_SECRET : undefined;
-  const scope = read(env, 'SERVICE_SCOPE');
-
-  if (!tokenUrl)
-    problems.push('COGNITO_TOKEN_URL is required (the token endpoint, e.g. https://<domain>/oauth2/token)');
-  else if (!isHttpUrl(tokenUrl)) problems.push(`COGNITO_TOKEN_URL must be an http(s) URL, got "${tokenUrl}"`);
-  if (!clientId) problems.push('SERVICE_CLIENT_ID is required (the app client used for client credentials)');
-  if (!clientSecret) problems.push('SERVICE_CLIENT_SECRET is required (the secret of SERVICE_CLIENT_ID)');
-
-  if (problems.length > 0) return { problems };
-  return {
-    value: {
-      tokenUrl: tokenUrl as string,
-      clientId: clientId as string,
-      clientSecret: clientSecret as string,
-      ...(scope ? { scope: scope.split(/\s+/).join(' ') } : {}),
-    },
-    problems,
-  };
+  return readEnv(m2mTokenEnvSchema, env, {
+    conceal: ['SERVICE_CLIENT_SECRET'],
+  }) as ConfigPart<M2MTokenOptions>;
 }
 
 export function validateM2MTokenOptions(options: M2MTokenOptions): string[] {
-  if (typeof options !== 'object' || options === null) return ['options are missing'];
-  const problems: string[] = [];
-  if (typeof options.tokenUrl !== 'string' || !isHttpUrl(options.tokenUrl)) {
-    problems.push('tokenUrl must be an http(s) URL');
-  }
-  if (!options.clientId) problems.push('clientId is required');
-  if (!options.clientSecret) problems.push('clientSecret is required');
-  for (const name of ['timeoutMs', 'refreshMarginMs'] as const) {
-    const value = options[name];
-    if (value !== undefined && (!Number.isSafeInteger(value) || value < 0)) {
-      problems.push(`${name} must be a whole number of milliseconds ≥ 0`);
-    }
-  }
-  return problems;
+  return checkObject(m2mTokenOptionsSchema, options);
+}
+
+/** Throws one ConfigError naming every problem; used where options enter the module or service. */
+export function assertM2MTokenOptions(options: M2MTokenOptions): void {
+  const problems = validateM2MTokenOptions(options);
+  if (problems.length > 0) throw new ConfigError('M2M token options', problems);
 }

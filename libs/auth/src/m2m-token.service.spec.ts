@@ -9,7 +9,7 @@ import { freePort } from '@helpline/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { M2MTokenError } from './m2m-token.error.js';
 import { M2MTokenModule } from './m2m-token.module.js';
-import { readM2MTokenOptions } from './m2m-token.options.js';
+import { type M2MTokenOptions, readM2MTokenOptions, validateM2MTokenOptions } from './m2m-token.options.js';
 import { M2MTokenService } from './m2m-token.service.js';
 
 const CLIENT_ID = 'order-service';
@@ -251,11 +251,22 @@ describe('readM2MTokenOptions', () => {
     });
   });
 
+  it('checks options built in code by the same rules', () => {
+    expect(
+      validateM2MTokenOptions({ tokenUrl: 'not a url', clientId: '', clientSecret: 's', timeoutMs: -1 }),
+    ).toEqual([
+      'tokenUrl: must be an http(s) URL',
+      'clientId: required (the app client used for client credentials)',
+      'timeoutMs: must be a whole number of milliseconds ≥ 0',
+    ]);
+    expect(validateM2MTokenOptions(undefined as unknown as M2MTokenOptions)).toEqual(['options are missing']);
+  });
+
   it('names every missing or bad variable at once', () => {
     expect(readM2MTokenOptions({ COGNITO_TOKEN_URL: 'not a url' }).problems).toEqual([
-      'COGNITO_TOKEN_URL must be an http(s) URL, got "not a url"',
-      expect.stringMatching(/^SERVICE_CLIENT_ID is required/),
-      expect.stringMatching(/^SERVICE_CLIENT_SECRET is required/),
+      'COGNITO_TOKEN_URL="not a url": must be an http(s) URL',
+      expect.stringMatching(/^SERVICE_CLIENT_ID: required/),
+      expect.stringMatching(/^SERVICE_CLIENT_SECRET: required/),
     ]);
   });
 });

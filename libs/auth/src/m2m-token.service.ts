@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { M2M_TOKEN_OPTIONS } from './auth.constants.js';
 import { M2MTokenError } from './m2m-token.error.js';
 import type { M2MTokenOptions } from './m2m-token.options.js';
-import { M2M_TOKEN_DEFAULTS, validateM2MTokenOptions } from './m2m-token.options.js';
+import { assertM2MTokenOptions, M2M_TOKEN_DEFAULTS } from './m2m-token.options.js';
 
 interface CachedToken {
   token: string;
@@ -28,8 +28,7 @@ export class M2MTokenService {
   private readonly tokenHost: string;
 
   constructor(@Inject(M2M_TOKEN_OPTIONS) private readonly options: M2MTokenOptions) {
-    const problems = validateM2MTokenOptions(options);
-    if (problems.length > 0) throw new Error(`Invalid M2M token options: ${problems.join('; ')}`);
+    assertM2MTokenOptions(options);
     this.now = options.now ?? Date.now;
     this.tokenHost = new URL(options.tokenUrl).host;
   }

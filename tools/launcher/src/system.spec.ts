@@ -1,9 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LOCAL_POOL } from '@helpline/cognito-pool';
 import { afterAll, describe, expect, it } from 'vitest';
 import { childEnv, selectParts, startOrder, validateParts } from './plan.js';
-import { buildSystem, LOCAL_POSTGRES } from './system.js';
+import { buildSystem, demoCredentials, LOCAL_POSTGRES } from './system.js';
 
 const CWD = '/repo';
 
@@ -59,6 +60,45 @@ describe('the system declaration', () => {
     expect(moved.parts.find((p) => p.name === 'identity')!.env.IDENTITY_DATA_DIR).toBe(
       '/var/helpline/identity',
     );
+  });
+
+  it('points the services and the banner at the local pool of infra/cognito/pool.json', () => {
+    expect(byName('user-service').env).toMatchObject({
+      JWT_JWKS_URI: 'http://localhost:9229/ap-northeast-1_helplinelocal/.well-known/jwks.json',
+      JWT_ISSUER: 'http://localhost:9229/ap-northeast-1_helplinelocal',
+      JWT_AUDIENCE: 'helpline-spa,helpline-api,order-service,user-provisioner',
+    });
+    expect(byName('identity')).toMatchObject({
+      port: 9229,
+      env: { PORT: '9229' },
+      readyUrl: 'http://127.0.0.1:9229/health/ready',
+      urls: {
+        issuer: 'http://localhost:9229/ap-northeast-1_helplinelocal',
+        token: 'http://localhost:9229/oauth2/token',
+      },
+    });
+    expect(system.notes).toEqual([
+      'Demo users (password Passw0rd!):',
+      '  admin@example.com      group admin',
+      '  manager@example.com    group manager',
+      '  user@example.com       group user',
+      'App clients:',
+      '  helpline-spa           public, code + PKCE, callback http://localhost:5173/callback',
+      '  helpline-api           secret helpline-api-secret (USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH)',
+      '  order-service          secret order-service-secret (client credentials)',
+      '  user-provisioner       secret user-provisioner-secret (client credentials)',
+      'A service token (client credentials):',
+      '  curl -s -u order-service:order-service-secret -d grant_type=client_credentials http://localhost:9229/oauth2/token',
+    ]);
+  });
+
+  it('lists each demo user’s password when they differ', () => {
+    const notes = demoCredentials({
+      ...LOCAL_POOL,
+      demoPassword: undefined,
+      demoUsers: [{ email: 'a@example.com', password: 'one', groups: [] }],
+    });
+    expect(notes.slice(0, 2)).toEqual(['Demo users:', '  a@example.com          no group, password one']);
   });
 
   it('brings the database along when only user-service is asked for', () => {

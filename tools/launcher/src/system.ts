@@ -5,17 +5,18 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { LOCAL_POOL, type LocalPool, type LocalPoolClient } from '@helpline/cognito-pool';
 import type { Part, SystemDeclaration } from './part.js';
 
-/** The local Cognito-compatible issuer (DESIGN.md §4). */
-const IDENTITY_URL = 'http://localhost:9229';
-const ISSUER = `${IDENTITY_URL}/ap-northeast-1_helplinelocal`;
+/** The local Cognito-compatible issuer (DESIGN.md §4): infra/cognito/pool.json, served by identity. */
+const IDENTITY_URL = LOCAL_POOL.url;
+const ISSUER = LOCAL_POOL.issuer;
 
 /** How every service verifies tokens (DESIGN.md §5): identity's keys, Cognito's claims. */
 const JWT_ENV = {
-  JWT_JWKS_URI: `${ISSUER}/.well-known/jwks.json`,
+  JWT_JWKS_URI: LOCAL_POOL.jwksUri,
   JWT_ISSUER: ISSUER,
-  JWT_AUDIENCE: 'helpline-spa,helpline-api,order-service,user-provisioner',
+  JWT_AUDIENCE: LOCAL_POOL.clientIds.join(','),
   JWT_ROLES_CLAIM: 'cognito:groups',
   JWT_SCOPES_CLAIM: 'scope',
   JWT_ALGORITHMS: 'RS256',
@@ -114,19 +115,19 @@ function postgres(databases: ServiceDatabase[], env: Env): Part {
 const identity = (env: Env): Part => ({
   name: 'identity',
   command: ['node', 'apps/identity/dist/main.js'],
-  port: 9229,
+  port: LOCAL_POOL.port,
   env: {
-    PORT: '9229',
+    PORT: String(LOCAL_POOL.port),
     IDENTITY_DATA_DIR: join(dataRoot(env), 'identity'),
     USER_SERVICE_URL: 'http://localhost:3000',
   },
-  readyUrl: 'http://127.0.0.1:9229/health/ready',
+  readyUrl: `http://127.0.0.1:${LOCAL_POOL.port}/health/ready`,
   dependsOn: [],
   urls: {
     issuer: ISSUER,
     discovery: `${ISSUER}/.well-known/openid-configuration`,
-    jwks: `${ISSUER}/.well-known/jwks.json`,
-    token: `${IDENTITY_URL}/oauth2/token`,
+    jwks: LOCAL_POOL.jwksUri,
+    token: LOCAL_POOL.tokenUrl,
     ready: `${IDENTITY_URL}/health/ready`,
   },
 });
@@ -141,20 +142,45 @@ const SERVICES: Array<{ name: string; port: number } & ServiceOptions> = [
   },
 ];
 
-/** Demo values fixed by DESIGN.md §4, so that scripts and the README can rely on them. */
-const DEMO_CREDENTIALS = [
-  'Demo users (password Passw0rd!):',
-  '  admin@example.com      group admin',
-  '  manager@example.com    group manager',
-  '  user@example.com       group user',
-  'App clients:',
-  '  helpline-spa           public, code + PKCE, callback http://localhost:5173/callback',
-  '  helpline-api           secret helpline-api-secret (USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH)',
-  '  order-service          secret order-service-secret (client credentials)',
-  '  user-provisioner       secret user-provisioner-secret (client credentials)',
-  'A service token (client credentials):',
-  `  curl -s -u order-service:order-service-secret -d grant_type=client_credentials ${IDENTITY_URL}/oauth2/token`,
-];
+/** How an app client is used: its secret, and the flows it allows. */
+function describeClient(client: LocalPoolClient): string {
+  const who = client.clientSecret ? `secret ${client.clientSecret}` : 'public';
+  if (client.allowedOAuthFlows.includes('client_credentials')) return `${who} (client credentials)`;
+  if (client.allowedOAuthFlows.includes('code')) {
+    return `${who}, code + PKCE, callback ${client.callbackUrls.join(' ')}`;
+  }
+  return `${who} (${client.explicitAuthFlows.map((flow) => flow.replace(/^ALLOW_/, '')).join(', ')})`;
+}
+
+/**
+ * The demo users and app clients of the pool (fixed values, so that scripts and the README can rely
+ * on them), and how to get a service token from the first client-credentials client.
+ */
+export function demoCredentials(pool: LocalPool): string[] {
+  const column = (name: string) => `  ${name.padEnd(23)}`;
+  const shared = pool.demoPassword;
+  const lines = [
+    shared === undefined ? 'Demo users:' : `Demo users (password ${shared}):`,
+    ...pool.demoUsers.map(
+      (user) =>
+        column(user.email) +
+        (user.groups.length > 0 ? `group ${user.groups.join(', ')}` : 'no group') +
+        (shared === undefined ? `, password ${user.password}` : ''),
+    ),
+    'App clients:',
+    ...pool.clients.map((client) => column(client.clientId) + describeClient(client)),
+  ];
+  const m2m = pool.clients.find(
+    (client) => client.clientSecret && client.allowedOAuthFlows.includes('client_credentials'),
+  );
+  if (m2m) {
+    lines.push(
+      'A service token (client credentials):',
+      `  curl -s -u ${m2m.clientId}:${m2m.clientSecret} -d grant_type=client_credentials ${pool.tokenUrl}`,
+    );
+  }
+  return lines;
+}
 
 /**
  * Before the embedded cluster, each service kept a PGlite database in `.data/<service>/`. Nothing
@@ -178,7 +204,7 @@ export function buildSystem(env: Env, cwd: string): SystemDeclaration {
     parts: [...(embedded.length > 0 ? [postgres(embedded, env)] : []), identity(env), ...services],
     // Each service gets its own DATABASE_URL: one inherited by all would make them share a database.
     notInherited: ['DATABASE_URL'],
-    notes: DEMO_CREDENTIALS,
+    notes: demoCredentials(LOCAL_POOL),
     warnings: leftoverWarnings(env, cwd),
   };
 }

@@ -1,6 +1,7 @@
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LOCAL_POOL } from '@helpline/cognito-pool';
 import { KeyStore, type KeysDocument } from '../keys/key-store.js';
 import { startIdentityServer, type IdentityServerOptions, type RunningIdentityServer } from '../server.js';
 import { JsonFile } from '../storage/json-file.js';
@@ -8,8 +9,15 @@ import { JsonFile } from '../storage/json-file.js';
 /** scrypt N for tests: cheap, since the hashing itself is not under test. */
 export const TEST_HASH_COST = 2 ** 10;
 
-export const POOL_ID = 'ap-northeast-1_helplinelocal';
-export const DEMO_PASSWORD = 'Passw0rd!';
+/** The checked-in pool's id and its demo users' password (infra/cognito/pool.json). */
+export const POOL_ID = LOCAL_POOL.poolId;
+export const DEMO_PASSWORD = demoPassword();
+
+function demoPassword(): string {
+  if (LOCAL_POOL.demoPassword === undefined)
+    throw new Error('the demo users of pool.json no longer share a password');
+  return LOCAL_POOL.demoPassword;
+}
 
 export interface TestIdentity extends RunningIdentityServer {
   dataDir: string;

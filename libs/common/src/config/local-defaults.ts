@@ -1,14 +1,15 @@
-import type { Env } from './config.js';
+import { LOCAL_POOL } from '@helpline/cognito-pool';
+import type { Env } from '@helpline/config';
 
-/** The local Cognito-compatible identity service (apps/identity) and its pool. */
+/** The local Cognito-compatible identity service (apps/identity) and its pool (infra/cognito/pool.json). */
 export const LOCAL_IDENTITY = {
-  url: 'http://localhost:9229',
-  poolId: 'ap-northeast-1_helplinelocal',
-  issuer: 'http://localhost:9229/ap-northeast-1_helplinelocal',
-  jwksUri: 'http://localhost:9229/ap-northeast-1_helplinelocal/.well-known/jwks.json',
-  tokenUrl: 'http://localhost:9229/oauth2/token',
+  url: LOCAL_POOL.url,
+  poolId: LOCAL_POOL.poolId,
+  issuer: LOCAL_POOL.issuer,
+  jwksUri: LOCAL_POOL.jwksUri,
+  tokenUrl: LOCAL_POOL.tokenUrl,
   /** Every client of the demo pool whose tokens the services accept. */
-  clientIds: ['helpline-spa', 'helpline-api', 'order-service', 'user-provisioner'],
+  clientIds: LOCAL_POOL.clientIds,
 } as const;
 
 /**

@@ -1,5 +1,5 @@
+import { type ConfigPart, type Env, milliseconds, readEnv, wholeNumber } from '@helpline/config';
 import { z } from 'zod';
-import { type ConfigPart, type Env, readWithSchema } from '../config/config.js';
 
 export interface DatabaseConfig {
   url: string;
@@ -13,18 +13,16 @@ export interface DatabaseConfig {
 
 export const DATABASE_DEFAULTS = { poolMax: 10, statementTimeoutMs: 5_000, connectTimeoutMs: 3_000 } as const;
 
+const REQUIRED = 'required, a postgres:// URL (npm start sets it to the embedded cluster)';
+
 const postgresUrl = z
-  .string({ error: 'required, a postgres:// URL (npm start sets it to the embedded cluster)' })
+  .string({ error: REQUIRED })
   .trim()
-  .min(1, 'required, a postgres:// URL (npm start sets it to the embedded cluster)')
   .refine((value) => URL.canParse(value), 'not a valid URL')
   .refine(
     (value) => !URL.canParse(value) || ['postgres:', 'postgresql:'].includes(new URL(value).protocol),
     'expected a postgres:// URL',
   );
-
-const milliseconds = (min: number, fallback: number) =>
-  z.coerce.number().int().min(min).max(600_000).default(fallback);
 
 /**
  * DATABASE_URL: the service's own PostgreSQL database. Required — `npm start` passes the embedded
@@ -33,25 +31,25 @@ const milliseconds = (min: number, fallback: number) =>
  * database can cost a request.
  */
 export function readDatabaseConfig(env: Env): ConfigPart<DatabaseConfig> {
-  const part = readWithSchema(
-    z.object({
-      DATABASE_URL: postgresUrl,
-      DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(DATABASE_DEFAULTS.poolMax),
-      DATABASE_STATEMENT_TIMEOUT_MS: milliseconds(100, DATABASE_DEFAULTS.statementTimeoutMs),
-      DATABASE_CONNECT_TIMEOUT_MS: milliseconds(100, DATABASE_DEFAULTS.connectTimeoutMs),
-    }),
+  return readEnv(
+    z
+      .object({
+        DATABASE_URL: postgresUrl,
+        DATABASE_POOL_MAX: wholeNumber({ min: 1, max: 1000 }).default(DATABASE_DEFAULTS.poolMax),
+        DATABASE_STATEMENT_TIMEOUT_MS: milliseconds({ min: 100, max: 600_000 }).default(
+          DATABASE_DEFAULTS.statementTimeoutMs,
+        ),
+        DATABASE_CONNECT_TIMEOUT_MS: milliseconds({ min: 100, max: 600_000 }).default(
+          DATABASE_DEFAULTS.connectTimeoutMs,
+        ),
+      })
+      .transform((v): DatabaseConfig => ({
+        url: v.DATABASE_URL,
+        poolMax: v.DATABASE_POOL_MAX,
+        statementTimeoutMs: v.DATABASE_STATEMENT_TIMEOUT_MS,
+        connectTimeoutMs: v.DATABASE_CONNECT_TIMEOUT_MS,
+      })),
     env,
     { conceal: ['DATABASE_URL'] },
   );
-  if (!part.value) return { problems: part.problems };
-  const v = part.value;
-  return {
-    problems: [],
-    value: {
-      url: v.DATABASE_URL,
-      poolMax: v.DATABASE_POOL_MAX,
-      statementTimeoutMs: v.DATABASE_STATEMENT_TIMEOUT_MS,
-      connectTimeoutMs: v.DATABASE_CONNECT_TIMEOUT_MS,
-    },
-  };
 }
