@@ -1,0 +1,1 @@
+export const PRODUCTS_SEED_OPTIONS = 'products:seed-options';

@@ -1,0 +1,1 @@
+export const RESERVATIONS_OPTIONS = 'reservations:options';

@@ -1,0 +1,234 @@
+import { DATABASE, type Database } from '@helpline/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { and, asc, eq, inArray, lte, type SQL, sql } from 'drizzle-orm';
+import { productsNotFound } from '../products/products.errors.js';
+import { products } from '../products/products.schema.js';
+import { insufficientStock, reservationNotFound, type Shortage } from './reservations.errors.js';
+import { type Refusal, restocks, settle, type SettleAction } from './reservations.lifecycle.js';
+import {
+  type Reservation,
+  type ReservationItem,
+  reservationItems,
+  reservations,
+} from './reservations.schema.js';
+
+export interface RequestedItem {
+  productId: string;
+  quantity: number;
+}
+
+export interface ReservationWithItems extends Reservation {
+  /** Ordered by product id. */
+  items: ReservationItem[];
+}
+
+export interface Settled {
+  reservation: ReservationWithItems;
+  /** The caller is refused with this code, although `reservation` may have changed (expired). */
+  refusal: Refusal | null;
+}
+
+/** The namespace of the per-key advisory locks (the two-key form: its own space of locks). */
+const KEY_LOCK_NAMESPACE = 0x5265_7376; // 'Resv'
+
+/** `(values ($1::uuid, $2::int), ...) as <alias>(product_id, quantity)`: one row per product. */
+const quantities = (alias: string, rows: RequestedItem[]): SQL =>
+  sql`(values ${sql.join(
+    rows.map((r) => sql`(${r.productId}::uuid, ${r.quantity}::int)`),
+    sql`, `,
+  )}) as ${sql.identifier(alias)}(product_id, quantity)`;
+
+const byProductId = <T extends { productId: string }>(a: T, b: T) =>
+  a.productId < b.productId ? -1 : a.productId > b.productId ? 1 : 0;
+
+/**
+ * Stock movements and reservations, in transactions whose locks are always taken in one order:
+ * the reservation row first (when there is one), then product rows sorted by id. Two transactions
+ * over overlapping products therefore queue instead of deadlocking.
+ */
+@Injectable()
+export class ReservationsRepository {
+  constructor(@Inject(DATABASE) private readonly db: Database) {}
+
+  async findById(id: string): Promise<ReservationWithItems | undefined> {
+    return this.load(this.db, eq(reservations.id, id));
+  }
+
+  /**
+   * Takes the units of every item out of stock and records the reservation, all or nothing, in
+   * one transaction; or, when the key was used before, returns that reservation untouched
+   * (`created: false`) for the caller to compare.
+   *
+   * Same-key requests are serialised by an advisory lock on the key, so the second one finds the
+   * first one's reservation instead of taking stock again. Product rows are locked in id order
+   * (`SELECT ... ORDER BY id FOR UPDATE`) and then decremented by a conditional UPDATE
+   * (`SET stock = stock - q WHERE stock >= q`); the CHECK (stock >= 0) backs both.
+   */
+  async reserve(
+    key: string,
+    requested: RequestedItem[],
+    ttlMs: number,
+  ): Promise<{ reservation: ReservationWithItems; created: boolean }> {
+    const items = [...requested].sort(byProductId);
+    const ids = items.map((i) => i.productId);
+    return this.db.transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(${KEY_LOCK_NAMESPACE}::int, hashtext(${key}))`);
+      const existing = await this.load(tx, eq(reservations.key, key));
+      if (existing) return { reservation: existing, created: false };
+
+      const locked = await tx
+        .select({
+          id: products.id,
+          name: products.name,
+          price: products.price,
+          currency: products.currency,
+          stock: products.stock,
+        })
+        .from(products)
+        .where(inArray(products.id, ids))
+        .orderBy(asc(products.id))
+        .for('update');
+      const byId = new Map(locked.map((p) => [p.id, p]));
+      const missing = ids.filter((id) => !byId.has(id));
+      if (missing.length > 0) throw productsNotFound(missing);
+      const shortages: Shortage[] = items.flatMap((item) => {
+        const available = byId.get(item.productId)?.stock ?? 0;
+        return available < item.quantity
+          ? [{ productId: item.productId, requested: item.quantity, available }]
+          : [];
+      });
+      if (shortages.length > 0) throw insufficientStock(shortages);
+
+      // The rows are locked, so this takes every item; the condition (and the CHECK) stay as the
+      // guarantee should anything ever write stock without the lock.
+      const taken = await tx
+        .update(products)
+        .set({ stock: sql`${products.stock} - taken.quantity`, updatedAt: sql`now()` })
+        .from(quantities('taken', items))
+        .where(sql`${products.id} = taken.product_id and ${products.stock} >= taken.quantity`)
+        .returning({ id: products.id });
+      if (taken.length !== items.length) {
+        throw insufficientStock(
+          items
+            .filter((i) => !taken.some((t) => t.id === i.productId))
+            .map((i) => ({ productId: i.productId, requested: i.quantity, available: 0 })),
+        );
+      }
+
+      const [reservation] = await tx
+        .insert(reservations)
+        .values({ key, expiresAt: sql`now() + ${ttlMs}::int * interval '1 millisecond'` })
+        .returning();
+      if (!reservation) throw new Error('insert returned no reservation');
+      const rows = await tx
+        .insert(reservationItems)
+        .values(
+          items.map((item) => {
+            const product = byId.get(item.productId)!;
+            return {
+              reservationId: reservation.id,
+              productId: item.productId,
+              quantity: item.quantity,
+              unitPrice: product.price,
+              currency: product.currency,
+              name: product.name,
+            };
+          }),
+        )
+        .returning();
+      return { reservation: { ...reservation, items: rows.sort(byProductId) }, created: true };
+    });
+  }
+
+  /**
+   * Commits or releases a reservation under its row lock, so that of a commit, a release and the
+   * sweep racing for one reservation exactly one moves it, and units go back at most once.
+   */
+  async settle(id: string, action: SettleAction): Promise<Settled> {
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx
+        .select({ status: reservations.status, due: sql<boolean>`${reservations.expiresAt} <= now()` })
+        .from(reservations)
+        .where(eq(reservations.id, id))
+        .for('update');
+      if (!row) throw reservationNotFound(id);
+      const step = settle(action, row.status, row.due);
+      if (step.next) {
+        if (restocks(step.next)) await this.restock(tx, [id]);
+        await tx
+          .update(reservations)
+          .set({ status: step.next, updatedAt: sql`now()` })
+          .where(eq(reservations.id, id));
+      }
+      const reservation = await this.load(tx, eq(reservations.id, id));
+      if (!reservation) throw reservationNotFound(id);
+      return { reservation, refusal: step.refusal };
+    });
+  }
+
+  /**
+   * Expires up to `batch` reservations that are past due and puts their units back, in one
+   * transaction. `SKIP LOCKED`: several instances sweeping at once take different rows, and a
+   * reservation that a commit or release holds is left to it. Returns how many expired.
+   */
+  async expireDue(batch: number): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      const due = await tx
+        .select({ id: reservations.id })
+        .from(reservations)
+        .where(and(eq(reservations.status, 'reserved'), lte(reservations.expiresAt, sql`now()`)))
+        .orderBy(asc(reservations.expiresAt), asc(reservations.id))
+        .limit(batch)
+        .for('update', { skipLocked: true });
+      if (due.length === 0) return 0;
+      const ids = due.map((r) => r.id);
+      await this.restock(tx, ids);
+      await tx
+        .update(reservations)
+        .set({ status: 'expired', updatedAt: sql`now()` })
+        .where(inArray(reservations.id, ids));
+      return due.length;
+    });
+  }
+
+  /** Puts the units of these (locked, still reserved) reservations back, locking products in id order. */
+  private async restock(tx: Database, reservationIds: string[]): Promise<void> {
+    const held = await tx
+      .select({
+        productId: reservationItems.productId,
+        quantity: sql<number>`sum(${reservationItems.quantity})::int`,
+      })
+      .from(reservationItems)
+      .where(inArray(reservationItems.reservationId, reservationIds))
+      .groupBy(reservationItems.productId)
+      .orderBy(asc(reservationItems.productId));
+    if (held.length === 0) return;
+    await tx
+      .select({ id: products.id })
+      .from(products)
+      .where(
+        inArray(
+          products.id,
+          held.map((h) => h.productId),
+        ),
+      )
+      .orderBy(asc(products.id))
+      .for('update');
+    await tx
+      .update(products)
+      .set({ stock: sql`${products.stock} + back.quantity`, updatedAt: sql`now()` })
+      .from(quantities('back', held))
+      .where(sql`${products.id} = back.product_id`);
+  }
+
+  private async load(db: Database, where: SQL): Promise<ReservationWithItems | undefined> {
+    const [reservation] = await db.select().from(reservations).where(where).limit(1);
+    if (!reservation) return undefined;
+    const items = await db
+      .select()
+      .from(reservationItems)
+      .where(eq(reservationItems.reservationId, reservation.id))
+      .orderBy(asc(reservationItems.productId));
+    return { ...reservation, items };
+  }
+}
