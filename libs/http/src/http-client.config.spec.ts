@@ -8,7 +8,7 @@ import {
   validateHttpClientOptions,
 } from './http-client.options.js';
 import { encodePath } from './service-http-client.js';
-import { readUpstreamUrls, upstreamEnvName } from './upstream-config.js';
+import { readHttpClientTuning, readUpstreamUrls, upstreamEnvName } from './upstream-config.js';
 import { parseRetryAfter, readUpstreamProblem } from './upstream-error.js';
 
 describe('readUpstreamUrls', () => {
@@ -50,6 +50,34 @@ describe('readUpstreamUrls', () => {
     expect(part.problems).toHaveLength(3);
     expect(part.problems.join('\n')).not.toContain('hunter2');
     expect(part.problems[0]).toMatch(/^USER_SERVICE_URL: .*credentials/);
+  });
+});
+
+describe('readHttpClientTuning', () => {
+  it('leaves the library defaults alone when nothing is set', () => {
+    expect(readHttpClientTuning({})).toEqual({ problems: [], value: { breaker: {} } });
+  });
+
+  it('reads the time limits, retries and breaker settings', () => {
+    expect(
+      readHttpClientTuning({
+        UPSTREAM_TIMEOUT_MS: '300',
+        UPSTREAM_CALL_BUDGET_MS: '700',
+        UPSTREAM_RETRIES: '0',
+        UPSTREAM_BREAKER_FAILURES: '3',
+        UPSTREAM_BREAKER_HALF_OPEN_MS: '250',
+      }).value,
+    ).toEqual({
+      timeoutMs: 300,
+      callBudgetMs: 700,
+      retry: { maxRetries: 0 },
+      breaker: { consecutiveFailures: 3, halfOpenAfterMs: 250 },
+    });
+  });
+
+  it('names every bad variable', () => {
+    const { problems } = readHttpClientTuning({ UPSTREAM_TIMEOUT_MS: '0', UPSTREAM_RETRIES: 'many' });
+    expect(problems.join('\n')).toMatch(/UPSTREAM_TIMEOUT_MS="0".*\n.*UPSTREAM_RETRIES="many"/);
   });
 });
 

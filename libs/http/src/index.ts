@@ -37,7 +37,13 @@ export type {
   UpstreamRequest,
   UpstreamResponse,
 } from './service-http-client.js';
-export { LOCAL_UPSTREAMS, readUpstreamUrls, upstreamEnvName } from './upstream-config.js';
+export {
+  LOCAL_UPSTREAMS,
+  readHttpClientTuning,
+  readUpstreamUrls,
+  upstreamEnvName,
+} from './upstream-config.js';
+export type { HttpClientTuning } from './upstream-config.js';
 export { UPSTREAM_ERROR_CODES, UpstreamError, isUpstreamError } from './upstream-error.js';
 export type { UpstreamErrorCode, UpstreamErrorDetails } from './upstream-error.js';
 export { RETRYABLE_STATUSES } from './upstream-policy.js';

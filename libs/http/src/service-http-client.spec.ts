@@ -116,6 +116,14 @@ describe('ServiceHttpClient, from a real Nest app to real upstream servers', () 
       expect(upstream.hits('/mine')).toHaveLength(0);
     });
 
+    it('sends a JSON body as application/json, and no content type at all without a body', async () => {
+      await caller.client.post('catalog', '/with-body', { a: 1 });
+      await caller.client.post('catalog', '/without-body');
+      expect(upstream.hits('/with-body')[0]?.headers['content-type']).toBe('application/json');
+      // axios would otherwise claim a form, which a service taking JSON only refuses with 415.
+      expect(upstream.hits('/without-body')[0]?.headers['content-type']).toBeUndefined();
+    });
+
     it("joins paths under the upstream's base path", async () => {
       const res = await caller.call('GET', '/call/prefixed/items', { authorization: CALLER_TOKEN });
       expect(res.status).toBe(200);

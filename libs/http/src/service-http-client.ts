@@ -235,7 +235,9 @@ export class ServiceHttpClient implements OnModuleDestroy {
                 data: request.body,
                 headers: {
                   accept: 'application/json',
-                  ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}),
+                  // Without a body, no content type: axios would otherwise claim a form, which a
+                  // service that takes JSON only refuses with 415.
+                  'content-type': request.body !== undefined ? 'application/json' : false,
                   ...ownHeaders(request.headers),
                   ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
                   authorization,

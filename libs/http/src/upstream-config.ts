@@ -1,5 +1,6 @@
-import type { ConfigPart, Env } from '@helpline/common';
-import { baseUrlProblem } from './http-client.options.js';
+import { type ConfigPart, type Env, milliseconds, readWithSchema, wholeNumber } from '@helpline/common';
+import { z } from 'zod';
+import { baseUrlProblem, type HttpClientModuleOptions } from './http-client.options.js';
 
 /** Where the services listen under `npm start`; used outside production when a variable is unset. */
 export const LOCAL_UPSTREAMS: Readonly<Record<string, string>> = {
@@ -38,4 +39,44 @@ export function readUpstreamUrls<N extends string>(
     else value[upstream] = url;
   }
   return problems.length > 0 ? { problems } : { value, problems };
+}
+
+/** The tunables a deployment may want to set without code: time limits, retries, the breaker. */
+export type HttpClientTuning = Pick<
+  HttpClientModuleOptions,
+  'timeoutMs' | 'callBudgetMs' | 'retry' | 'breaker'
+>;
+
+/**
+ * Reads UPSTREAM_TIMEOUT_MS, UPSTREAM_CALL_BUDGET_MS, UPSTREAM_RETRIES, UPSTREAM_BREAKER_FAILURES
+ * and UPSTREAM_BREAKER_HALF_OPEN_MS (each optional; the library's defaults otherwise), as a part
+ * for common's `assembleConfig`; spread the value into `HttpClientModule.forRoot`.
+ */
+export function readHttpClientTuning(env: Env): ConfigPart<HttpClientTuning> {
+  const part = readWithSchema(
+    z.object({
+      UPSTREAM_TIMEOUT_MS: milliseconds({ max: 600_000 }).optional(),
+      UPSTREAM_CALL_BUDGET_MS: milliseconds({ max: 600_000 }).optional(),
+      UPSTREAM_RETRIES: wholeNumber({ max: 10 }).optional(),
+      UPSTREAM_BREAKER_FAILURES: wholeNumber({ min: 1, max: 1_000 }).optional(),
+      UPSTREAM_BREAKER_HALF_OPEN_MS: milliseconds({ max: 3_600_000 }).optional(),
+    }),
+    env,
+  );
+  if (!part.value) return { problems: part.problems };
+  const v = part.value;
+  const tuning: HttpClientTuning = {
+    ...(v.UPSTREAM_TIMEOUT_MS !== undefined ? { timeoutMs: v.UPSTREAM_TIMEOUT_MS } : {}),
+    ...(v.UPSTREAM_CALL_BUDGET_MS !== undefined ? { callBudgetMs: v.UPSTREAM_CALL_BUDGET_MS } : {}),
+    ...(v.UPSTREAM_RETRIES !== undefined ? { retry: { maxRetries: v.UPSTREAM_RETRIES } } : {}),
+    breaker: {
+      ...(v.UPSTREAM_BREAKER_FAILURES !== undefined
+        ? { consecutiveFailures: v.UPSTREAM_BREAKER_FAILURES }
+        : {}),
+      ...(v.UPSTREAM_BREAKER_HALF_OPEN_MS !== undefined
+        ? { halfOpenAfterMs: v.UPSTREAM_BREAKER_HALF_OPEN_MS }
+        : {}),
+    },
+  };
+  return { value: tuning, problems: [] };
 }
