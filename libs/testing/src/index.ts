@@ -3,4 +3,5 @@ export * from './database.js';
 export { createTestKeyPool } from './keys-pool.js';
 export { freePort } from './ports.js';
 export { LogCapture } from './log-capture.js';
+export * from './fault-proxy.js';
 export * from './service-harness.js';

@@ -172,4 +172,29 @@ describe('createTestIssuer', () => {
     issuer.setJwksAvailable(true);
     expect((await fetch(issuer.jwksUri)).status).toBe(200);
   });
+
+  it('issues client-credentials tokens to a client with its secret, with the scopes asked for', async () => {
+    const env = issuer.m2mEnv('order-service', ['service/product.write', 'service/user.read']);
+    const post = (secret: string) =>
+      fetch(env.COGNITO_TOKEN_URL!, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`order-service:${secret}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({ grant_type: 'client_credentials', scope: env.SERVICE_SCOPE! }).toString(),
+      });
+    expect((await post('wrong')).status).toBe(401);
+    const res = await post(env.SERVICE_CLIENT_SECRET!);
+    expect(res.status).toBe(200);
+    const { access_token: token } = (await res.json()) as { access_token: string };
+    const { payload } = await jwtVerify(token, createLocalJWKSet(issuer.jwks), { issuer: issuer.issuer });
+    expect(payload).toMatchObject({
+      sub: 'order-service',
+      client_id: 'order-service',
+      token_use: 'access',
+      scope: 'service/product.write service/user.read',
+    });
+    expect(issuer.tokenRequests).toBe(1);
+  });
 });

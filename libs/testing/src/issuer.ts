@@ -26,6 +26,14 @@ export interface TestIssuer {
   readonly issuer: string;
   /** `${issuer}/.well-known/jwks.json` */
   readonly jwksUri: string;
+  /**
+   * A client-credentials token endpoint (`POST`, HTTP Basic), as Cognito's `/oauth2/token`: any
+   * client whose secret is `<clientId>-secret` (the demo pool's convention) gets a service token
+   * with the scopes it asks for.
+   */
+  readonly tokenUrl: string;
+  /** How many tokens the token endpoint has issued. */
+  readonly tokenRequests: number;
   readonly clientId: string;
   /** How many times the JWKS has been fetched. */
   readonly jwksRequests: number;
@@ -37,6 +45,8 @@ export interface TestIssuer {
   readonly jwks: { keys: JWK[] };
   /** The JWT_* variables of @helpline/auth pointing at this issuer; `extra` overrides or adds. */
   env(extra?: Record<string, string>): Record<string, string>;
+  /** The M2M variables (COGNITO_TOKEN_URL, SERVICE_CLIENT_*) of a service client of this issuer. */
+  m2mEnv(clientId: string, scopes: string[]): Record<string, string>;
   /** A user access token, signed with the access key. */
   accessToken(options?: TestTokenOptions): Promise<string>;
   /** An ID token, signed with the ID key (a different `kid`, as Cognito does). */
@@ -63,6 +73,7 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
   let accessKey = firstAccessKey;
   const published: TestSigningKey[] = [accessKey, idKey];
   let jwksRequests = 0;
+  let tokenRequests = 0;
   let jwksAvailable = true;
 
   const jwksPath = `/${poolId}/.well-known/jwks.json`;
@@ -71,6 +82,14 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
       jwksRequests++;
       if (!jwksAvailable) return reply(response, 503, { message: 'JWKS unavailable (test)' });
       return reply(response, 200, { keys: published.map((key) => key.publicJwk) });
+    }
+    if (request.method === 'POST' && request.url === '/oauth2/token') {
+      return void clientCredentials(request).then(async (grant) => {
+        if (!grant) return reply(response, 401, { error: 'invalid_client' });
+        tokenRequests++;
+        const token = await signWith(accessKey, serviceTokenClaims(grant.scopes, grant.clientId, context()));
+        reply(response, 200, { access_token: token, token_type: 'Bearer', expires_in: 3600 });
+      });
     }
     reply(response, 404, { message: 'Not found' });
   });
@@ -88,9 +107,13 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
   return {
     issuer,
     jwksUri: `${issuer}/.well-known/jwks.json`,
+    tokenUrl: `http://127.0.0.1:${port}/oauth2/token`,
     clientId,
     get jwksRequests() {
       return jwksRequests;
+    },
+    get tokenRequests() {
+      return tokenRequests;
     },
     get publicKeyPem() {
       return accessKey.publicKeyPem;
@@ -110,6 +133,14 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
         JWT_SCOPES_CLAIM: 'scope',
         JWT_ALGORITHMS: 'RS256',
         ...extra,
+      };
+    },
+    m2mEnv(serviceClientId, scopes) {
+      return {
+        COGNITO_TOKEN_URL: `http://127.0.0.1:${port}/oauth2/token`,
+        SERVICE_CLIENT_ID: serviceClientId,
+        SERVICE_CLIENT_SECRET: `${serviceClientId}-secret`,
+        SERVICE_SCOPE: scopes.join(' '),
       };
     },
     accessToken: (tokenOptions = {}) => signWith(accessKey, accessTokenClaims(tokenOptions, context())),
@@ -144,6 +175,21 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
       await once(server, 'close');
     },
   };
+}
+
+/** The client and scopes of a client-credentials request, or undefined when its credentials are wrong. */
+async function clientCredentials(
+  request: IncomingMessage,
+): Promise<{ clientId: string; scopes: string[] } | undefined> {
+  let body = '';
+  for await (const chunk of request) body += String(chunk);
+  const form = new URLSearchParams(body);
+  const basic = /^Basic (.+)$/i.exec(request.headers.authorization ?? '')?.[1];
+  const [id, secret] = Buffer.from(basic ?? '', 'base64')
+    .toString('utf8')
+    .split(':');
+  if (form.get('grant_type') !== 'client_credentials' || !id || secret !== `${id}-secret`) return undefined;
+  return { clientId: id, scopes: (form.get('scope') ?? '').split(' ').filter(Boolean) };
 }
 
 function reply(response: ServerResponse, status: number, body: unknown): void {

@@ -50,6 +50,8 @@ export interface ServiceHarnessOptions<C extends { service: ServiceConfig }> {
   logDestination?: DestinationStream;
   /** A database of the caller's (dropped by the caller); default: a fresh test database. */
   databaseUrl?: string;
+  /** An issuer shared with other services of the test (closed by the caller); default: one of its own. */
+  issuer?: TestIssuer;
 }
 
 /**
@@ -60,9 +62,10 @@ export async function startServiceHarness<C extends { service: ServiceConfig }>(
   options: ServiceHarnessOptions<C>,
 ): Promise<ServiceHarness<C>> {
   const [issuer, database] = await Promise.all([
-    createTestIssuer(),
+    options.issuer ?? createTestIssuer(),
     options.databaseUrl ? { url: options.databaseUrl, drop: async () => undefined } : createTestDatabase(),
   ]);
+  const closeIssuer = () => (options.issuer ? Promise.resolve() : issuer.close());
   let app: NestFastifyApplication | undefined;
   try {
     const config = options.readConfig({
@@ -109,12 +112,12 @@ export async function startServiceHarness<C extends { service: ServiceConfig }>(
       },
       close: async () => {
         await started.close();
-        await Promise.all([issuer.close(), database.drop()]);
+        await Promise.all([closeIssuer(), database.drop()]);
       },
     };
   } catch (error) {
     await app?.close().catch(() => undefined);
-    await Promise.all([issuer.close(), database.drop()]).catch(() => undefined);
+    await Promise.all([closeIssuer(), database.drop()]).catch(() => undefined);
     throw error;
   }
 }
