@@ -240,6 +240,74 @@ describe('product-service stock reservations (real HTTP, real tokens, real datab
       expect(await stock(a)).toBe(2);
     });
 
+    it('return puts the units of a committed reservation back once (a cancelled order); never of an open one', async () => {
+      const a = await createProduct(svc, tokens.manager, { stock: 5 });
+      const { body } = await reserve([{ productId: a, quantity: 3 }]);
+      const id = body.id as string;
+      const returnUnits = () => svc.call('POST', `/products/reservations/${id}/return`, tokens.orderService);
+      expectProblem(await returnUnits(), 409, 'RESERVATION_NOT_COMMITTED');
+      expect(await stock(a)).toBe(2);
+      await commit(id);
+      const first = await returnUnits();
+      expect(first.status).toBe(200);
+      expect(first.body).toMatchObject({ id, status: 'returned' });
+      expect(await stock(a)).toBe(5);
+      expect((await returnUnits()).body.status).toBe('returned');
+      expect(await stock(a)).toBe(5);
+      // Sold and given back: neither a release nor a commit makes it anything else.
+      expectProblem(await release(id), 409, 'RESERVATION_COMMITTED');
+      expectProblem(await commit(id), 409, 'RESERVATION_COMMITTED');
+      expect(await stock(a)).toBe(5);
+    });
+
+    it('finds a reservation by the key it was made with, and says 404 when none was', async () => {
+      const a = await createProduct(svc, tokens.manager, { stock: 3 });
+      const key = `order:${randomUUID()}`;
+      const { body } = await reserve([{ productId: a, quantity: 1 }], key);
+      const found = await svc.call(
+        'GET',
+        `/products/reservations?key=${encodeURIComponent(key)}`,
+        tokens.orderService,
+      );
+      expect(found.status).toBe(200);
+      expect(found.body).toMatchObject({ id: body.id, key, status: 'reserved' });
+      expectProblem(
+        await svc.call('GET', `/products/reservations?key=${randomUUID()}`, tokens.orderService),
+        404,
+        'RESERVATION_NOT_FOUND',
+      );
+      expectProblem(
+        await svc.call('GET', '/products/reservations?key=a%20b', tokens.orderService),
+        400,
+        'VALIDATION_FAILED',
+      );
+      expect((await svc.call('GET', `/products/reservations?key=${key}`, tokens.user)).status).toBe(403);
+    });
+
+    it('void releases what a key holds, or bars the key so that a late request with it takes nothing', async () => {
+      const a = await createProduct(svc, tokens.manager, { stock: 5 });
+      const voidKey = (key: string) =>
+        svc.call('POST', '/products/reservations/void', tokens.orderService, { key });
+      // Made, then voided: released, units back, and again is a no-op.
+      const made = randomUUID();
+      await reserve([{ productId: a, quantity: 2 }], made);
+      expect((await voidKey(made)).body).toMatchObject({ key: made, status: 'released' });
+      expect((await voidKey(made)).body.status).toBe('released');
+      expect(await stock(a)).toBe(5);
+      // Voided before it was made (the request is still on its way): it then takes nothing.
+      const late = randomUUID();
+      expect((await voidKey(late)).body).toMatchObject({ key: late, status: 'released', items: [] });
+      expectProblem(await reserve([{ productId: a, quantity: 2 }], late), 422, 'IDEMPOTENCY_KEY_REUSED');
+      expect(await stock(a)).toBe(5);
+      // Committed: refused, the units stay sold.
+      const sold = randomUUID();
+      const { body } = await reserve([{ productId: a, quantity: 1 }], sold);
+      await commit(body.id as string);
+      expectProblem(await voidKey(sold), 409, 'RESERVATION_COMMITTED');
+      expect(await stock(a)).toBe(4);
+      expectProblem(await voidKey('not a key'), 400, 'VALIDATION_FAILED');
+    });
+
     it('lets an admin release and commit too', async () => {
       const a = await createProduct(svc, tokens.manager, { stock: 2 });
       const { body } = await reserve([{ productId: a, quantity: 1 }]);
@@ -250,7 +318,7 @@ describe('product-service stock reservations (real HTTP, real tokens, real datab
     });
 
     it('answers 404 RESERVATION_NOT_FOUND for an unknown reservation and 400 INVALID_ID for a malformed id', async () => {
-      for (const action of ['release', 'commit']) {
+      for (const action of ['release', 'commit', 'return']) {
         expectProblem(
           await svc.call('POST', `/products/reservations/${randomUUID()}/${action}`, tokens.orderService),
           404,

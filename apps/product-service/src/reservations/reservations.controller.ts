@@ -1,6 +1,6 @@
 import { Roles, Scopes } from '@helpline/auth';
 import { BadRequestError } from '@helpline/common';
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -17,6 +17,7 @@ import {
 import type { FastifyReply } from 'fastify';
 import { PRODUCT_WRITE_SCOPE, RESERVATION_ROLES } from '../products/products.policy.js';
 import { CreateReservationDto } from './dto/create-reservation.dto.js';
+import { ReservationKeyDto } from './dto/reservation-key.dto.js';
 import { ReservationDto } from './dto/reservation.dto.js';
 import { ReservationsService } from './reservations.service.js';
 
@@ -56,6 +57,34 @@ export class ReservationsController {
     return ReservationDto.from(reservation);
   }
 
+  @Post('void')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Hold nothing under a key: release its reservation, or bar it (scope service/product.write, or admin)',
+    description:
+      'For a caller that does not know whether its reservation was made (its request timed out): releases the ' +
+      'reservation made with `key`, or, when none was made yet, records the key as released, so that the lost ' +
+      'request, should it still arrive, takes nothing (it gets 422 IDEMPOTENCY_KEY_REUSED). 409 ' +
+      'RESERVATION_COMMITTED when it was committed.',
+  })
+  @ApiOkResponse({ type: ReservationDto })
+  @ApiConflictResponse({ description: 'RESERVATION_COMMITTED' })
+  async voidKey(@Body() body: ReservationKeyDto): Promise<ReservationDto> {
+    return ReservationDto.from(await this.reservations.voidKey(body.key));
+  }
+
+  @Get()
+  @ApiOperation({
+    summary: 'The reservation made with an idempotency key (scope service/product.write, or admin)',
+    description: 'How a caller that lost the answer to its reservation finds out whether one was made.',
+  })
+  @ApiOkResponse({ type: ReservationDto })
+  @ApiNotFoundResponse({ description: 'RESERVATION_NOT_FOUND: none was made with this key' })
+  async findByKey(@Query() query: ReservationKeyDto): Promise<ReservationDto> {
+    return ReservationDto.from(await this.reservations.findByKey(query.key));
+  }
+
   @Get(':id')
   @ApiOperation({ summary: 'One reservation (scope service/product.write, or admin)' })
   @ApiOkResponse({ type: ReservationDto })
@@ -92,6 +121,22 @@ export class ReservationsController {
   @ApiConflictResponse({ description: 'RESERVATION_RELEASED, RESERVATION_EXPIRED' })
   async commit(@Param('id', uuidParam) id: string): Promise<ReservationDto> {
     return ReservationDto.from(await this.reservations.commit(id));
+  }
+
+  @Post(':id/return')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Put the units of a committed reservation back: its order was cancelled (scope service/product.write, or admin)',
+    description:
+      'Exactly once: returning a returned reservation changes nothing (200); one that was never committed is ' +
+      '409 RESERVATION_NOT_COMMITTED.',
+  })
+  @ApiOkResponse({ type: ReservationDto })
+  @ApiNotFoundResponse({ description: 'RESERVATION_NOT_FOUND' })
+  @ApiConflictResponse({ description: 'RESERVATION_NOT_COMMITTED' })
+  async returnUnits(@Param('id', uuidParam) id: string): Promise<ReservationDto> {
+    return ReservationDto.from(await this.reservations.returnUnits(id));
   }
 }
 

@@ -7,6 +7,7 @@ export const RESERVATION_ERRORS = defineErrors({
   RESERVATION_COMMITTED: 409,
   RESERVATION_RELEASED: 409,
   RESERVATION_EXPIRED: 409,
+  RESERVATION_NOT_COMMITTED: 409,
   // The request is well-formed but means something else than the first one with this key.
   IDEMPOTENCY_KEY_REUSED: 422,
 });
@@ -50,3 +51,12 @@ export const reservationReleased = (id: string) =>
 
 export const reservationExpired = (id: string) =>
   fail('RESERVATION_EXPIRED', `Reservation ${id} expired: its units went back to stock`);
+
+export const reservationNotCommitted = (id: string) =>
+  fail(
+    'RESERVATION_NOT_COMMITTED',
+    `Reservation ${id} was never committed: there are no sold units to return`,
+  );
+
+export const noReservationForKey = (key: string) =>
+  fail('RESERVATION_NOT_FOUND', `No reservation was made with the key ${key}`);

@@ -50,6 +50,10 @@ const byProductId = <T extends { productId: string }>(a: T, b: T) =>
 export class ReservationsRepository {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
 
+  async findByKey(key: string): Promise<ReservationWithItems | undefined> {
+    return this.load(this.db, eq(reservations.key, key));
+  }
+
   async findById(id: string): Promise<ReservationWithItems | undefined> {
     return this.load(this.db, eq(reservations.id, id));
   }
@@ -141,8 +145,31 @@ export class ReservationsRepository {
   }
 
   /**
-   * Commits or releases a reservation under its row lock, so that of a commit, a release and the
-   * sweep racing for one reservation exactly one moves it, and units go back at most once.
+   * Makes sure no stock is held under `key`: releases the reservation made with it (a `settle`
+   * release) or, when none was made, records the key as used by a released reservation without
+   * items — so that a request with the key arriving late (after its caller gave up) finds it and
+   * takes nothing. Serialised with `reserve` by the same advisory lock on the key.
+   */
+  async voidKey(key: string): Promise<Settled> {
+    const id = await this.db.transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(${KEY_LOCK_NAMESPACE}::int, hashtext(${key}))`);
+      const [existing] = await tx
+        .select({ id: reservations.id })
+        .from(reservations)
+        .where(eq(reservations.key, key));
+      if (existing) return existing.id;
+      const [tombstone] = await tx
+        .insert(reservations)
+        .values({ key, status: 'released', expiresAt: sql`now()` })
+        .returning({ id: reservations.id });
+      return (tombstone as { id: string }).id;
+    });
+    return this.settle(id, 'release');
+  }
+
+  /**
+   * Commits, releases or returns a reservation under its row lock, so that of a commit, a release
+   * and the sweep racing for one reservation exactly one moves it, and units go back at most once.
    */
   async settle(id: string, action: SettleAction): Promise<Settled> {
     return this.db.transaction(async (tx) => {
@@ -191,7 +218,7 @@ export class ReservationsRepository {
     });
   }
 
-  /** Puts the units of these (locked, still reserved) reservations back, locking products in id order. */
+  /** Puts the units of these (locked) reservations back, locking products in id order. */
   private async restock(tx: Database, reservationIds: string[]): Promise<void> {
     const held = await tx
       .select({

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { check, index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
-export const RESERVATION_STATUSES = ['reserved', 'committed', 'released', 'expired'] as const;
+export const RESERVATION_STATUSES = ['reserved', 'committed', 'released', 'expired', 'returned'] as const;
 export type ReservationStatus = (typeof RESERVATION_STATUSES)[number];
 
 export const MAX_QUANTITY = 1000;
@@ -25,7 +25,7 @@ export const reservations = pgTable(
       .where(sql`${table.status} = 'reserved'`),
     check(
       'reservations_status_check',
-      sql`${table.status} in ('reserved', 'committed', 'released', 'expired')`,
+      sql`${table.status} in ('reserved', 'committed', 'released', 'expired', 'returned')`,
     ),
   ],
 );

@@ -7,6 +7,8 @@ import {
   keyReused,
   reservationCommitted,
   reservationExpired,
+  noReservationForKey,
+  reservationNotCommitted,
   reservationNotFound,
   reservationReleased,
 } from './reservations.errors.js';
@@ -21,6 +23,7 @@ const REFUSALS: Record<Refusal, (id: string) => DomainError> = {
   RESERVATION_COMMITTED: reservationCommitted,
   RESERVATION_RELEASED: reservationReleased,
   RESERVATION_EXPIRED: reservationExpired,
+  RESERVATION_NOT_COMMITTED: reservationNotCommitted,
 };
 
 /** Two requests ask for the same thing when they name the same products in the same quantities. */
@@ -65,6 +68,24 @@ export class ReservationsService {
 
   commit(id: string): Promise<ReservationWithItems> {
     return this.settle(id, 'commit');
+  }
+
+  /** The units of a committed reservation go back to stock: its order was cancelled. */
+  returnUnits(id: string): Promise<ReservationWithItems> {
+    return this.settle(id, 'return');
+  }
+
+  /** Releases what `key` holds, or makes sure a request with it that arrives late takes nothing. */
+  async voidKey(key: string): Promise<ReservationWithItems> {
+    const { reservation, refusal } = await this.repository.voidKey(key);
+    if (refusal) throw REFUSALS[refusal](reservation.id);
+    return reservation;
+  }
+
+  async findByKey(key: string): Promise<ReservationWithItems> {
+    const reservation = await this.repository.findByKey(key);
+    if (!reservation) throw noReservationForKey(key);
+    return reservation;
   }
 
   private async settle(id: string, action: SettleAction): Promise<ReservationWithItems> {

@@ -19,7 +19,7 @@ import { MAX_QUANTITY } from '../reservations.schema.js';
 export const MAX_ITEMS = 50;
 export const KEY_MAX_LENGTH = 128;
 /** The characters of a correlation id: enough for `order:<uuid>`, and safe to echo in a message. */
-const KEY_PATTERN = /^[A-Za-z0-9._:-]+$/;
+export const KEY_PATTERN = /^[A-Za-z0-9._:-]+$/;
 
 export class ReservationItemDto {
   @ApiProperty({ format: 'uuid' })

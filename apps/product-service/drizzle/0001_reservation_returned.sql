@@ -1,0 +1,2 @@
+ALTER TABLE "reservations" DROP CONSTRAINT "reservations_status_check";--> statement-breakpoint
+ALTER TABLE "reservations" ADD CONSTRAINT "reservations_status_check" CHECK ("reservations"."status" in ('reserved', 'committed', 'released', 'expired', 'returned'));
