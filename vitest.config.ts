@@ -19,8 +19,20 @@ export default defineConfig({
   resolve: {
     // Tests run against the libraries' sources, so `npm test` needs no build first.
     alias: {
+      // Nest requires these (CommonJS) while DTOs import them; Vite would resolve the imports to
+      // their "module" builds — a second copy, whose @Type metadata Nest's copy never sees. Node
+      // itself loads the CommonJS build for both, and so must vite-node's service processes.
+      'class-transformer': fileURLToPath(
+        new URL('./node_modules/class-transformer/cjs/index.js', import.meta.url),
+      ),
+      'class-validator': fileURLToPath(
+        new URL('./node_modules/class-validator/cjs/index.js', import.meta.url),
+      ),
+      '@helpline/config': src('libs/config'),
+      '@helpline/cognito-pool': src('infra/cognito'),
       '@helpline/common': src('libs/common'),
       '@helpline/auth': src('libs/auth'),
+      '@helpline/http': src('libs/http'),
       '@helpline/testing': src('libs/testing'),
       '@helpline/local-postgres': src('tools/local-postgres'),
       '@helpline/cognito-triggers': src('infra/triggers'),

@@ -12,9 +12,36 @@ describe('the system declaration', () => {
   const system = buildSystem({}, CWD);
   const byName = (name: string) => system.parts.find((p) => p.name === name)!;
 
-  it('is valid, and starts the database and identity before user-service', () => {
+  it('is valid, and starts the database and identity first, order-service after what it calls', () => {
     expect(() => validateParts(system.parts)).not.toThrow();
-    expect(startOrder(system.parts).map((p) => p.name)).toEqual(['postgres', 'identity', 'user-service']);
+    expect(startOrder(system.parts).map((p) => p.name)).toEqual([
+      'postgres',
+      'identity',
+      'user-service',
+      'product-service',
+      'order-service',
+    ]);
+    expect(byName('order-service').dependsOn).toEqual(
+      expect.arrayContaining(['postgres', 'identity', 'user-service', 'product-service']),
+    );
+  });
+
+  it("gives order-service its client-credentials client of the pool and the other services' URLs", () => {
+    expect(byName('order-service').env).toMatchObject({
+      PORT: '3001',
+      COGNITO_TOKEN_URL: 'http://localhost:9229/oauth2/token',
+      SERVICE_CLIENT_ID: 'order-service',
+      SERVICE_CLIENT_SECRET: 'order-service-secret',
+      SERVICE_SCOPE: 'service/user.read service/product.write',
+      USER_SERVICE_URL: 'http://localhost:3000',
+      PRODUCT_SERVICE_URL: 'http://localhost:3002',
+      DATABASE_URL: `postgres://order_service:order_service-local@127.0.0.1:${LOCAL_POSTGRES.port}/orders`,
+    });
+    expect(byName('product-service').env).toMatchObject({
+      PORT: '3002',
+      DATABASE_URL: `postgres://product_service:product_service-local@127.0.0.1:${LOCAL_POSTGRES.port}/products`,
+      SEED_DEMO_DATA: 'true',
+    });
   });
 
   it('gives user-service its own database and role on the embedded cluster, seeded when empty', () => {
@@ -29,7 +56,9 @@ describe('the system declaration', () => {
     expect(byName('postgres').env).toMatchObject({
       POSTGRES_DATA_DIR: '.data/postgres',
       POSTGRES_PORT: String(LOCAL_POSTGRES.port),
-      POSTGRES_DATABASES: 'users:user_service:user_service-local',
+      POSTGRES_DATABASES:
+        'users:user_service:user_service-local,products:product_service:product_service-local,' +
+        'orders:order_service:order_service-local',
     });
     expect(byName('postgres').readyOnMessage).toBe(true);
   });
@@ -43,13 +72,23 @@ describe('the system declaration', () => {
     expect(env.DATABASE_URL).toContain('/users');
   });
 
-  it('points user-service at USER_DB_URL instead, without the cluster or demo data', () => {
+  it('points a service at its *_DB_URL instead, without demo data; the cluster only for the others', () => {
     const external = buildSystem({ USER_DB_URL: 'postgres://db.example/users' }, CWD);
     const users = external.parts.find((p) => p.name === 'user-service')!;
     expect(users.env.DATABASE_URL).toBe('postgres://db.example/users');
     expect(users.env.SEED_DEMO_DATA).toBeUndefined();
     expect(users.dependsOn).not.toContain('postgres');
-    expect(external.parts.map((p) => p.name)).not.toContain('postgres');
+    expect(external.parts.find((p) => p.name === 'postgres')!.env.POSTGRES_DATABASES).not.toContain('users:');
+
+    const allExternal = buildSystem(
+      {
+        USER_DB_URL: 'postgres://db.example/users',
+        PRODUCT_DB_URL: 'postgres://db.example/products',
+        ORDER_DB_URL: 'postgres://db.example/orders',
+      },
+      CWD,
+    );
+    expect(allExternal.parts.map((p) => p.name)).not.toContain('postgres');
   });
 
   it('keeps data under HELPLINE_DATA_DIR when set', () => {

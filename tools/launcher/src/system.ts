@@ -119,7 +119,7 @@ const identity = (env: Env): Part => ({
   env: {
     PORT: String(LOCAL_POOL.port),
     IDENTITY_DATA_DIR: join(dataRoot(env), 'identity'),
-    USER_SERVICE_URL: 'http://localhost:3000',
+    USER_SERVICE_URL,
   },
   readyUrl: `http://127.0.0.1:${LOCAL_POOL.port}/health/ready`,
   dependsOn: [],
@@ -132,6 +132,22 @@ const identity = (env: Env): Part => ({
   },
 });
 
+/** A service's own client-credentials client of the pool (seed §4.3), as its M2M variables. */
+function m2mEnv(clientId: string): Record<string, string> {
+  const client = LOCAL_POOL.clients.find((c) => c.clientId === clientId);
+  if (!client?.clientSecret)
+    throw new Error(`infra/cognito/pool.json has no client ${clientId} with a secret`);
+  return {
+    COGNITO_TOKEN_URL: LOCAL_POOL.tokenUrl,
+    SERVICE_CLIENT_ID: client.clientId,
+    SERVICE_CLIENT_SECRET: client.clientSecret,
+    SERVICE_SCOPE: client.allowedOAuthScopes.join(' '),
+  };
+}
+
+const USER_SERVICE_URL = 'http://localhost:3000';
+const PRODUCT_SERVICE_URL = 'http://localhost:3002';
+
 /** Each service and its database. */
 const SERVICES: Array<{ name: string; port: number } & ServiceOptions> = [
   {
@@ -139,6 +155,20 @@ const SERVICES: Array<{ name: string; port: number } & ServiceOptions> = [
     port: 3000,
     dependsOn: ['identity'],
     database: { database: 'users', role: 'user_service', externalUrlVariable: 'USER_DB_URL' },
+  },
+  {
+    name: 'product-service',
+    port: 3002,
+    dependsOn: ['identity'],
+    database: { database: 'products', role: 'product_service', externalUrlVariable: 'PRODUCT_DB_URL' },
+  },
+  {
+    name: 'order-service',
+    port: 3001,
+    // It reads users and reserves stock; identity gives it its own token.
+    dependsOn: ['identity', 'user-service', 'product-service'],
+    database: { database: 'orders', role: 'order_service', externalUrlVariable: 'ORDER_DB_URL' },
+    env: { ...m2mEnv('order-service'), USER_SERVICE_URL, PRODUCT_SERVICE_URL },
   },
 ];
 

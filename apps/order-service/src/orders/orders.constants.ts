@@ -1,0 +1,1 @@
+export const RESERVATION_WORKER_OPTIONS = 'orders:reservation-worker-options';
