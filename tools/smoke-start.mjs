@@ -46,7 +46,8 @@ await new Promise((resolve) => {
   }, 200);
 });
 
-for (const url of ['http://127.0.0.1:3000/health/ready', 'http://127.0.0.1:9229/health/ready']) {
+for (const port of [3000, 3001, 3002, 9229]) {
+  const url = `http://127.0.0.1:${port}/health/ready`;
   const res = await fetch(url).catch((error) => fail(`${url}: ${error.message}`));
   if (res.status !== 200) fail(`${url} answered ${res.status}`);
 }
