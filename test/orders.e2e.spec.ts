@@ -137,6 +137,14 @@ describe('placing an order across identity, user-service, product-service and or
     const product = await call(products, 'GET', `/products/${KEYBOARD.id}`);
     expect(product.body.stock).toBe(KEYBOARD.stock - 2);
 
+    // Logs are written in batches: wait for the lines of this request in each service.
+    const requestLine = (url: RegExp) => (line: Record<string, unknown>) =>
+      line.correlationId === correlationId &&
+      url.test(String((line.req as { url?: string } | undefined)?.url));
+    await orders.waitForLog(requestLine(/^\/orders$/));
+    await users.waitForLog(requestLine(/^\/users\/me$/));
+    await products.waitForLog(requestLine(/\/commit$/));
+    await products.waitForLog(requestLine(/^\/products\/reservations$/));
     const carried = (service: ServiceProcess) =>
       service.logs().filter((line) => line.correlationId === correlationId);
     expect(carried(orders).map((line) => (line.req as { url?: string } | undefined)?.url)).toContain(

@@ -13,6 +13,11 @@ export interface ServiceProcess {
   logs(): Array<Record<string, unknown>>;
   /** Everything it wrote, for failure messages. */
   output(): string;
+  /**
+   * Resolves once a logged line matches (services write their logs in batches, at most 100 ms
+   * late); rejects after `timeoutMs` with what was logged.
+   */
+  waitForLog(match: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<void>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** SIGTERM, and waits for the exit (SIGKILL after 10 s). */
   stop(): Promise<void>;
@@ -21,14 +26,16 @@ export interface ServiceProcess {
 /**
  * A service as its own process, from its sources (vite-node runs them through the test config's
  * SWC, so Nest's decorator metadata is there): `apps/order-service/src/main.ts` with `env`, on a
- * free port, resolved once it answers `/health/live`. For what only separate processes show: one
+ * free port (or the one given: to start it again where its callers look), resolved once it
+ * answers `/health/live`. For what only separate processes show: one
  * service's logs apart from another's, a crash.
  */
 export async function startServiceProcess(
   entry: string,
   env: Record<string, string>,
+  options: { port?: number } = {},
 ): Promise<ServiceProcess> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const child = spawn(process.execPath, [VITE_NODE, '--config', 'vitest.config.ts', entry], {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: 'test', HOST: '127.0.0.1', PORT: String(port), ...env },
@@ -52,21 +59,29 @@ export async function startServiceProcess(
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  const logs = () =>
+    output
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .flatMap((line) => {
+        try {
+          return [JSON.parse(line) as Record<string, unknown>];
+        } catch {
+          return [];
+        }
+      });
   return {
     base,
     child,
-    logs: () =>
-      output
-        .split('\n')
-        .filter((line) => line.startsWith('{'))
-        .flatMap((line) => {
-          try {
-            return [JSON.parse(line) as Record<string, unknown>];
-          } catch {
-            return [];
-          }
-        }),
+    logs,
     output: () => output,
+    async waitForLog(match, timeoutMs = 5_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!logs().some(match)) {
+        if (Date.now() > deadline) throw new Error(`no such log line within ${timeoutMs} ms:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    },
     exited,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;

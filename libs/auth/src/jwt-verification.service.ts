@@ -46,6 +46,17 @@ export class JwtVerificationService {
     this.cache = new VerificationCache(options.cacheMaxEntries, this.now);
   }
 
+  /**
+   * The principal of a token verified before and still cached, without a promise: the gateway's
+   * fast path. Undefined means "not known": `verify` decides (it may still be valid).
+   */
+  verifyCached(token: string): Principal | undefined {
+    if (typeof token !== 'string' || token.length === 0 || token.length > this.options.maxTokenLength) {
+      return undefined;
+    }
+    return this.cache.get(VerificationCache.keyOf(token), false);
+  }
+
   /** The caller's principal, or an AuthError (401 TOKEN_*, or 503 JWKS_UNAVAILABLE). */
   async verify(token: string): Promise<Principal> {
     if (typeof token !== 'string' || token.length === 0) {

@@ -35,7 +35,8 @@ export class VerificationCache {
     return createHash('sha256').update(token).digest('base64url');
   }
 
-  get(key: string): Principal | undefined {
+  /** `countMiss` false: a look that `verify` follows on a miss, which counts it then. */
+  get(key: string, countMiss = true): Principal | undefined {
     const entry = this.lru?.get(key);
     if (entry && entry.expiresAt > this.now()) {
       this.hits++;
@@ -44,7 +45,7 @@ export class VerificationCache {
     // Checked against our own clock rather than the LRU's TTL timer, so an injected clock in
     // tests and a slow event loop in production both see the same rule: never past `exp`.
     if (entry) this.lru?.delete(key);
-    this.misses++;
+    if (countMiss) this.misses++;
     return undefined;
   }
 

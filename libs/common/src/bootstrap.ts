@@ -29,6 +29,12 @@ const SILENT_LOGGER: LoggerService = {
 export interface ServiceAppOptions {
   service: ServiceConfig;
   openApi?: OpenApiOptions;
+  /**
+   * Runs once the app's providers exist and before it initialises: where an app adds routes of
+   * its own to the Fastify instance (the gateway's proxy routes, which skip Nest's per-request
+   * machinery) or replaces the OpenAPI document.
+   */
+  beforeInit?: (app: NestFastifyApplication, fastify: FastifyInstance) => Promise<void> | void;
 }
 
 /**
@@ -41,7 +47,8 @@ export async function createServiceApp(
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: options.service.bodyLimitBytes,
-    trustProxy: options.service.trustProxy,
+    // Fastify takes a hop count too; Nest's option type leaves it out.
+    trustProxy: options.service.trustProxy as boolean | string[],
     // Resolved before anything else runs, and written back on the raw request so that every later
     // reader (pino-http, outgoing calls) sees the same id.
     genReqId: (req: IncomingMessage) => {
@@ -71,6 +78,7 @@ export async function createServiceApp(
   registerMetrics(fastify, app.get(MetricsService));
   registerHealth(fastify, app.get(ReadinessRegistry));
   if (options.openApi) setupOpenApi(app, options.openApi);
+  await options.beforeInit?.(app, fastify);
   await app.init();
   return app;
 }
@@ -79,6 +87,7 @@ export interface RunServiceOptions<C extends { service: ServiceConfig }> {
   readConfig: (env: NodeJS.ProcessEnv) => C;
   module: (config: C) => DynamicModule;
   openApi?: OpenApiOptions;
+  beforeInit?: (config: C) => ServiceAppOptions['beforeInit'];
 }
 
 /** A service's whole `main`: read config (exit naming every problem), build, listen. */
@@ -99,6 +108,7 @@ export async function runService<C extends { service: ServiceConfig }>(
     const app = await createServiceApp(options.module(config), {
       service: config.service,
       openApi: options.openApi,
+      beforeInit: options.beforeInit?.(config),
     });
     await app.listen({ port: config.service.port, host: config.service.host });
     app.get(Logger).log(`${config.service.name} listening on ${await app.getUrl()}`, 'Bootstrap');
@@ -158,7 +168,7 @@ function registerMetrics(fastify: FastifyInstance, metrics: MetricsService): voi
   });
   fastify.get('/metrics', async (_request, reply) => {
     void reply.header('content-type', metrics.registry.contentType);
-    return metrics.registry.metrics();
+    return metrics.render();
   });
 }
 

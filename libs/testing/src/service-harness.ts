@@ -1,4 +1,4 @@
-import type { Env, OpenApiOptions, ServiceConfig } from '@helpline/common';
+import type { Env, OpenApiOptions, ServiceAppOptions, ServiceConfig } from '@helpline/common';
 import type { DynamicModule } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DestinationStream } from 'pino';
@@ -52,6 +52,8 @@ export interface ServiceHarnessOptions<C extends { service: ServiceConfig }> {
   databaseUrl?: string;
   /** An issuer shared with other services of the test (closed by the caller); default: one of its own. */
   issuer?: TestIssuer;
+  /** As `runService`'s: what the service's `main` adds before the app initialises (the gateway's edge). */
+  beforeInit?: (config: C) => ServiceAppOptions['beforeInit'];
 }
 
 /**
@@ -82,6 +84,7 @@ export async function startServiceHarness<C extends { service: ServiceConfig }>(
     app = await createServiceApp(options.module(config, { logDestination: options.logDestination }), {
       service: config.service,
       openApi: options.openApi,
+      beforeInit: options.beforeInit?.(config),
     });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const base = await app.getUrl();

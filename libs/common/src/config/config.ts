@@ -1,12 +1,4 @@
-import {
-  booleanFlag,
-  type ConfigPart,
-  type Env,
-  milliseconds,
-  oneOf,
-  readEnv,
-  wholeNumber,
-} from '@helpline/config';
+import { type ConfigPart, type Env, milliseconds, oneOf, readEnv, wholeNumber } from '@helpline/config';
 import { z } from 'zod';
 
 // One config dialect for every package: @helpline/config. Its names stay available from here, so
@@ -38,13 +30,40 @@ export interface ServiceConfig {
   port: number;
   logLevel: (typeof LOG_LEVELS)[number];
   bodyLimitBytes: number;
-  /** Trust X-Forwarded-* from the gateway or load balancer in front. */
-  trustProxy: boolean;
+  /**
+   * Whom to believe about the client's address (X-Forwarded-For) and protocol: everyone (`true`:
+   * behind the gateway, on a private network), no one (`false`: facing clients), the last N hops
+   * (a load balancer in front: `1`), or the given proxy addresses and CIDR ranges.
+   */
+  trustProxy: boolean | number | string[];
   /**
    * After SIGTERM, in-flight requests may finish for this long; then the process exits anyway.
    * Below ECS's 30 s stop timeout, so that the exit is ours and logged, not a SIGKILL.
    */
   shutdownTimeoutMs: number;
+}
+
+const HOP_OR_CIDR = /^(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f:]+)(?:\/\d{1,3})?$/i;
+
+/** TRUST_PROXY: true, false, a number of hops, or a comma-separated list of addresses and CIDR ranges. */
+function trustProxySetting() {
+  return z
+    .string()
+    .trim()
+    .transform((text, ctx): boolean | number | string[] => {
+      const lower = text.toLowerCase();
+      if (lower === 'true') return true;
+      if (lower === 'false') return false;
+      if (/^\d{1,2}$/.test(text)) return Number(text);
+      const entries = text.split(',').map((entry) => entry.trim());
+      if (entries.every((entry) => HOP_OR_CIDR.test(entry))) return entries;
+      ctx.issues.push({
+        code: 'custom',
+        message: 'must be true, false, a number of proxy hops, or addresses/CIDR ranges separated by commas',
+        input: text,
+      });
+      return z.NEVER;
+    });
 }
 
 /**
@@ -63,7 +82,7 @@ export function readServiceConfig(
         PORT: wholeNumber({ min: 0, max: 65535 }).default(defaults.port),
         LOG_LEVEL: oneOf(LOG_LEVELS).default('info'),
         BODY_LIMIT_BYTES: wholeNumber({ min: 1024 }).default(1024 * 1024),
-        TRUST_PROXY: booleanFlag().default(true),
+        TRUST_PROXY: trustProxySetting().default(true),
         SHUTDOWN_TIMEOUT_MS: milliseconds({ min: 0, max: 600_000 }).default(25_000),
       })
       .transform((v): ServiceConfig => ({

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { DestinationStream } from 'pino';
+import { type DestinationStream, pino } from 'pino';
+import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
 import { CORRELATION_ID_HEADER } from '../context/correlation-id.js';
 import { serializeError } from './error-serializer.js';
@@ -53,6 +54,24 @@ export interface LoggerOptions {
   level: string;
   /** Tests pass a stream to read what was logged. */
   destination?: DestinationStream;
+  /**
+   * Route patterns (Nest's syntax, `users/{*path}`) whose requests nestjs-pino neither logs nor
+   * gives a request logger: routes that log themselves (the gateway's proxy routes).
+   */
+  excludeRoutes?: string[];
+}
+
+let stdout: DestinationStream | undefined;
+
+/**
+ * Standard output as every logger of the process writes it: asynchronously and in batches, so
+ * that a busy service does not make one write system call per line. Lines go out once 4 KB have
+ * gathered or 100 ms have passed, whichever comes first, and all of them when the process exits.
+ * One stream for all, so that lines of different loggers never interleave.
+ */
+export function stdoutDestination(): DestinationStream {
+  stdout ??= pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 100 });
+  return stdout;
 }
 
 /** nestjs-pino params: JSON lines, the correlation id on every line of a request, secrets redacted. */
@@ -94,10 +113,13 @@ export function loggerParams(options: LoggerOptions): Params {
     ) => (error.message.startsWith('failed with status code') ? { ...fields, err: undefined } : fields),
   };
   return {
-    pinoHttp: options.destination ? [pinoHttp, options.destination] : pinoHttp,
+    pinoHttp: [pinoHttp, options.destination ?? stdoutDestination()],
     renameContext: 'context',
     // nestjs-pino's default pattern ('{/*splat}') matches no route under Nest 12.5 on Fastify, which
     // silently drops request logging and the request context of every log line.
     forRoutes: ['{*path}'],
+    ...(options.excludeRoutes?.length
+      ? { exclude: options.excludeRoutes.map((path) => ({ path, method: RequestMethod.ALL })) }
+      : {}),
   };
 }

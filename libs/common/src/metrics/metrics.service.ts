@@ -28,6 +28,20 @@ export class MetricsService {
     });
   }
 
+  private source?: () => Promise<string>;
+
+  /**
+   * Where `/metrics` gets its text: this registry by default. A process that is one of several
+   * serving the same port (the gateway's workers) points it at the sum of all of them.
+   */
+  useSource(source: () => Promise<string>): void {
+    this.source = source;
+  }
+
+  render(): Promise<string> {
+    return this.source ? this.source() : this.registry.metrics();
+  }
+
   /** Route is the template (`/users/:id`), never the raw URL, to keep label cardinality bounded. */
   observe(method: string, route: string, statusCode: number, seconds: number): void {
     const labels = { method, route, status_code: String(statusCode) };

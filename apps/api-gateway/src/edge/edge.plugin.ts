@@ -1,0 +1,349 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { Transform } from 'node:stream';
+import type { JwtVerificationService, Principal } from '@helpline/auth';
+import { AuthError } from '@helpline/auth';
+import { AppError, sendProblem } from '@helpline/common';
+import replyFrom from '@fastify/reply-from';
+import { BrokenCircuitError, circuitBreaker, ConsecutiveBreaker, handleWhen } from 'cockatiel';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import type { ApiKeysService, ValidKey } from '../api-keys/api-keys.service.js';
+import type { EdgeConfig, PublicRoute, UpstreamName } from '../config.js';
+import type { UsageLimiter } from '../limits/usage-limiter.js';
+import type { EdgeMetrics } from './edge.metrics.js';
+import { ROUTE_PREFIXES } from './routes.js';
+import {
+  bodyRefused,
+  invalidApiKey,
+  limited,
+  payloadTooLarge,
+  unforwardable,
+  type UpstreamFailure,
+  upstreamProblem,
+} from './edge-errors.js';
+
+export interface EdgeDeps {
+  edge: EdgeConfig;
+  upstreams: Record<UpstreamName, string>;
+  bodyLimitBytes: number;
+  verifier: JwtVerificationService;
+  limiter: UsageLimiter;
+  apiKeys: ApiKeysService;
+  metrics: EdgeMetrics;
+  accessLog: Logger;
+  /** The edge's own failures. */
+  log: Logger;
+}
+
+/** What the access log line says about a request, filled in as the edge learns it. */
+interface EdgeState {
+  upstream?: UpstreamName;
+  caller?: string;
+  apiKeyId?: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    edgeState?: EdgeState;
+  }
+}
+
+const BEARER = /^Bearer +([^\s]+) *$/i;
+
+/**
+ * The proxy routes, on Fastify itself rather than as Nest controllers: each request pays only for
+ * what the edge does — the API key, the token (verified once and then cached until it expires),
+ * the usage plan, and the proxying, with bodies streamed through untouched. Registered in their
+ * own plugin context, so that only these routes take any body as a stream.
+ */
+export async function registerEdge(fastify: FastifyInstance, deps: EdgeDeps): Promise<void> {
+  const isPublic = publicRouteMatcher(deps.edge.publicRoutes);
+  const breakers = new Map(
+    (Object.keys(deps.upstreams) as UpstreamName[]).map((name) => {
+      const breaker = circuitBreaker(UPSTREAM_FAULT, {
+        halfOpenAfter: deps.edge.breakerHalfOpenMs,
+        breaker: new ConsecutiveBreaker(deps.edge.breakerFailures),
+      });
+      breaker.onStateChange((state) => deps.metrics.circuit(name, state));
+      return [name, breaker] as const;
+    }),
+  );
+
+  await fastify.register(async (edge) => {
+    // Bodies pass through as the raw stream, never parsed and serialised again.
+    edge.removeAllContentTypeParsers();
+    edge.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+    await edge.register(replyFrom, {
+      undici: {
+        connections: 128,
+        pipelining: 1,
+        keepAliveTimeout: 60_000,
+        headersTimeout: deps.edge.upstreamTimeoutMs,
+        bodyTimeout: deps.edge.upstreamTimeoutMs,
+      },
+      // A service that answers 503 is overloaded or degraded: retrying at the edge makes it worse.
+      retryMethods: [],
+      disableRequestLogging: true,
+    });
+
+    // The edge's own 5xx answers (an upstream down) are expected in an outage: one warning line
+    // each, without a stack; anything else that fails is a bug, logged in full.
+    const errors = {
+      error: (fields: { err?: unknown; code?: string }, message: string) => {
+        const err = fields.err;
+        if (err instanceof AppError) {
+          const cause = err.cause instanceof Error ? err.cause.message : undefined;
+          deps.log.warn({ code: fields.code, ...err.extra, cause }, message);
+        } else {
+          deps.log.error(fields, message);
+        }
+      },
+    };
+    edge.setErrorHandler((error, request, reply) => sendProblem(error, request, reply, errors));
+    edge.addHook('onResponse', (request, reply, done) => {
+      const state = request.edgeState;
+      deps.accessLog.info(
+        {
+          correlationId: request.id,
+          method: request.method,
+          route: request.routeOptions.url,
+          status: reply.statusCode,
+          durationMs: Math.round(reply.elapsedTime * 10) / 10,
+          upstream: state?.upstream,
+          caller: state?.caller,
+          apiKeyId: state?.apiKeyId,
+        },
+        'access',
+      );
+      done();
+    });
+
+    for (const [prefix, upstream] of Object.entries(ROUTE_PREFIXES)) {
+      const handler = (request: FastifyRequest, reply: FastifyReply) =>
+        proxy(request, reply, upstream, prefix);
+      edge.all(prefix, handler);
+      edge.all(`${prefix}/*`, handler);
+    }
+  });
+
+  async function proxy(request: FastifyRequest, reply: FastifyReply, upstream: UpstreamName, prefix: string) {
+    const state: EdgeState = { upstream };
+    request.edgeState = state;
+    const body = meterBody(request, deps.bodyLimitBytes);
+    const route = request.routeOptions.url ?? prefix;
+
+    // Each step is answered from memory when it can (a key and a token seen before, counters in
+    // this process), so that the common request waits for nothing but the upstream.
+    const key = request.headers['x-api-key'];
+    let apiKey: ValidKey | undefined;
+    if (key !== undefined) {
+      const known = typeof key === 'string' ? deps.apiKeys.checkCached(key) : false;
+      apiKey = known === undefined ? await deps.apiKeys.check(key as string) : known || undefined;
+      if (!apiKey) throw invalidApiKey();
+      state.apiKeyId = apiKey.id;
+    }
+
+    let principal: Principal | undefined;
+    const authorization = request.headers.authorization;
+    if (authorization || !isPublic(request.method, route)) {
+      const token = typeof authorization === 'string' ? BEARER.exec(authorization)?.[1] : undefined;
+      principal =
+        (token && deps.verifier.verifyCached(token)) || (await authenticate(token, reply, deps.verifier));
+      state.caller = principal.sub;
+    }
+
+    const decided = deps.limiter.decide(
+      { ...(apiKey ? { apiKey } : {}), ...(principal ? { user: principal.sub } : {}), ip: request.ip },
+      request.method,
+      route,
+    );
+    const decision = decided instanceof Promise ? await decided : decided;
+    if (decision.policy) {
+      void reply.header('ratelimit-policy', decision.policy).header('ratelimit', decision.rateLimit);
+    }
+    if (!decision.allowed) {
+      deps.metrics.limited(decision.code as string);
+      throw limited(decision.code!, decision.retryAfterSeconds!);
+    }
+
+    const target = deps.upstreams[upstream] + request.url;
+    try {
+      await breakers.get(upstream)!.execute(
+        () =>
+          new Promise<number>((resolve, reject) => {
+            try {
+              void reply.from(target, {
+                rewriteRequestHeaders: (_req, headers) => forwardedHeaders(request, headers),
+                onResponse: (_req, rep, res) => {
+                  resolve(res.statusCode);
+                  void rep.send(res.stream);
+                },
+                onError: (_rep, { error }) =>
+                  reject(callerFault(error, body, request, deps.bodyLimitBytes) ?? error),
+              });
+            } catch (error) {
+              // A URL the call cannot be built from: `..` segments, a malformed percent-encoding.
+              reject(new CallerFault(unforwardable(error)));
+            }
+          }),
+      );
+    } catch (error) {
+      if (error instanceof CallerFault) throw error.answer;
+      const kind =
+        error instanceof BrokenCircuitError ? 'circuit-open' : (failureKind(error) as UpstreamFailure);
+      deps.metrics.upstreamError(upstream, kind);
+      throw upstreamProblem(upstream, kind, error);
+    }
+  }
+}
+
+/** A failed proxy call that says nothing about the upstream's health, and what to answer. */
+class CallerFault extends Error {
+  constructor(readonly answer: AppError) {
+    super(answer.message);
+  }
+}
+
+/**
+ * When a proxy call failed because of what the caller sent, or did: a body over the limit; a
+ * header the call cannot carry; the caller gone; or a body the upstream stopped reading before its
+ * end — it answers 413 to a body over its own limit and closes the connection, and the call fails
+ * writing (EPIPE) before it can read that answer. None of these says the upstream is unwell.
+ */
+function callerFault(
+  error: unknown,
+  body: BodyMeter | undefined,
+  request: FastifyRequest,
+  limit: number,
+): CallerFault | undefined {
+  if (body?.exceeded) return new CallerFault(payloadTooLarge(limit));
+  if (request.raw.destroyed) return new CallerFault(unforwardable(error));
+  const kind = failureKind(error);
+  if (kind === 'rejected') return new CallerFault(unforwardable(error));
+  const cause = (error as { cause?: { code?: string } }).cause?.code;
+  if (
+    body &&
+    !body.delivered &&
+    (cause === 'EPIPE' || cause === 'ECONNRESET' || cause === 'UND_ERR_SOCKET')
+  ) {
+    return new CallerFault(bodyRefused());
+  }
+  return undefined;
+}
+
+/**
+ * What opens an upstream's circuit: failing to reach it or get its answer, and the answers that
+ * say it is down or overloaded (502, 503, 504). Other answers, 500 included, are passed on.
+ */
+const UPSTREAM_FAULT = handleWhen((error) => !(error instanceof CallerFault)).orWhenResult(
+  (status) => status === 502 || status === 503 || status === 504,
+);
+
+/** The caller's verified token; a 401 problem (with the challenge) or a 503 when keys cannot be had. */
+async function authenticate(
+  token: string | undefined,
+  reply: FastifyReply,
+  verifier: JwtVerificationService,
+): Promise<Principal> {
+  try {
+    return await verifier.verify(token ?? '');
+  } catch (error) {
+    if (error instanceof AuthError) {
+      if (error.status === 401) {
+        void reply.header('www-authenticate', token ? 'Bearer error="invalid_token"' : 'Bearer');
+      }
+      throw error.toHttpException();
+    }
+    throw error;
+  }
+}
+
+/**
+ * Hop-by-hop request headers (RFC 9110 §7.6.1), which concern only the connection to the gateway.
+ * reply-from removes `Connection` and the headers it names; these are the rest. `Expect` is
+ * answered by the gateway's own server (100-continue), and the upstream call sets its own framing.
+ */
+const HOP_BY_HOP = [
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authorization',
+  'proxy-authenticate',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'expect',
+  'http2-settings',
+];
+
+/**
+ * The request headers the upstream gets: the caller's, without hop-by-hop headers and the API key
+ * (the edge's business), with the `X-Forwarded-*` of this hop. The correlation id is among them:
+ * it was resolved (accepted or generated) when the request arrived.
+ */
+function forwardedHeaders(request: FastifyRequest, headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const forwarded: IncomingHttpHeaders = { ...headers };
+  delete forwarded['x-api-key'];
+  for (const name of HOP_BY_HOP) delete forwarded[name];
+  const prior = request.headers['x-forwarded-for'];
+  forwarded['x-forwarded-for'] = typeof prior === 'string' && prior ? `${prior}, ${request.ip}` : request.ip;
+  forwarded['x-forwarded-proto'] = request.protocol;
+  forwarded['x-forwarded-host'] = request.headers.host ?? '';
+  return forwarded;
+}
+
+type FailureKind = 'refused' | 'failed' | 'timeout' | 'rejected';
+
+function failureKind(error: unknown): FailureKind {
+  const e = error as { statusCode?: number; code?: string; cause?: { code?: string } };
+  const cause = e.cause?.code;
+  // The upstream call refused what the caller sent (a header it cannot carry): the caller's fault.
+  if (cause === 'UND_ERR_INVALID_ARG' || cause === 'UND_ERR_NOT_SUPPORTED') return 'rejected';
+  if (e.statusCode === 504 || e.code === 'UND_ERR_CONNECT_TIMEOUT') return 'timeout';
+  if (cause === 'ECONNREFUSED' || cause === 'EAI_AGAIN' || e.code === 'FST_REPLY_FROM_SERVICE_UNAVAILABLE') {
+    return 'refused';
+  }
+  return 'failed';
+}
+
+interface BodyMeter {
+  /** More than the limit was sent without a declared length, and the body was broken off. */
+  exceeded: boolean;
+  /** The upstream call has taken all of the body. */
+  delivered: boolean;
+}
+
+/**
+ * A body whose declared length is over `limit` is refused at once. Any other body is passed on
+ * through a meter that breaks it off once more than `limit` bytes have gone by (a body sent
+ * without a length) and tells whether the upstream took all of it.
+ */
+function meterBody(request: FastifyRequest, limit: number): BodyMeter | undefined {
+  const declared = Number(request.headers['content-length']);
+  if (declared > limit) throw payloadTooLarge(limit);
+  if (!request.body) return undefined;
+  const meter: BodyMeter = { exceeded: false, delivered: false };
+  let seen = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      seen += chunk.length;
+      if (seen > limit) {
+        meter.exceeded = true;
+        return callback(new Error('request body over the limit'));
+      }
+      callback(null, chunk);
+    },
+  });
+  counter.once('end', () => {
+    meter.delivered = true;
+  });
+  (request.body as NodeJS.ReadableStream).pipe(counter);
+  request.body = counter;
+  return meter;
+}
+
+function publicRouteMatcher(routes: PublicRoute[]): (method: string, route: string) => boolean {
+  if (routes.length === 0) return () => false;
+  const keys = new Set(routes.map((r) => `${r.method} ${r.path}`));
+  return (method, route) => keys.has(`${method} ${route}`);
+}
