@@ -14,6 +14,7 @@ describe('loadConfig', () => {
       userServiceUrl: 'http://localhost:3000',
       allowedEmailDomains: [],
       production: false,
+      demoUsers: true,
     });
     expect(config.poolFile).toMatch(/infra[/\\]cognito[/\\]pool\.json$/);
   });
@@ -45,7 +46,9 @@ describe('loadConfig', () => {
       userServiceUrl: 'http://users:3000',
       allowedEmailDomains: ['example.com', 'corp.test'],
       production: true,
+      demoUsers: false,
     });
+    expect(loadConfig({ NODE_ENV: 'production', IDENTITY_DEMO_USERS: 'true' }, '/repo').demoUsers).toBe(true);
   });
 
   it('names every problem in one error', () => {

@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { LOCAL_IDENTITY_PORT } from '@helpline/cognito-pool';
 import { parseDomains } from '@helpline/cognito-triggers';
-import { httpUrl, oneOf, parseEnv, wholeNumber } from '@helpline/config';
+import { booleanFlag, httpUrl, oneOf, parseEnv, wholeNumber } from '@helpline/config';
 import { z } from 'zod';
 import { defaultPoolFile } from './pool/load-pool.js';
 
@@ -21,6 +21,8 @@ export interface IdentityConfig {
   userServiceUrl: string;
   allowedEmailDomains: string[];
   production: boolean;
+  /** Create the pool definition's demo users in an empty data dir: on by default outside production only. */
+  demoUsers: boolean;
 }
 
 export interface TokenTtl {
@@ -75,6 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
         USER_SERVICE_URL: origin().default(DEFAULT_USER_SERVICE_URL),
         ALLOWED_EMAIL_DOMAINS: z.string().optional().transform(parseDomains),
         NODE_ENV: z.string().optional(),
+        IDENTITY_DEMO_USERS: booleanFlag().optional(),
       })
       .transform((v): IdentityConfig => ({
         port: v.PORT,
@@ -91,9 +94,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
         userServiceUrl: v.USER_SERVICE_URL,
         allowedEmailDomains: v.ALLOWED_EMAIL_DOMAINS,
         production: v.NODE_ENV === 'production',
+        demoUsers: v.IDENTITY_DEMO_USERS ?? v.NODE_ENV !== 'production',
       })),
     env,
   );
+}
+
+/**
+ * What main builds identity with. In production (`NODE_ENV=production`) the local conveniences are off: no
+ * outbox route, and no demo users — their password is in the repository — unless IDENTITY_DEMO_USERS=true
+ * asks for them explicitly.
+ */
+export function serverOptionsFrom(config: IdentityConfig) {
+  return {
+    dataDir: config.dataDir,
+    poolFile: config.poolFile,
+    issuerBaseUrl: config.issuerBaseUrl,
+    tokenTtl: config.tokenTtl,
+    userServiceUrl: config.userServiceUrl,
+    allowedEmailDomains: config.allowedEmailDomains,
+    outbox: !config.production,
+    demoUsers: config.demoUsers,
+  };
 }
 
 function absolute(path: string, cwd: string): string {

@@ -1,4 +1,4 @@
-import { loadConfig, type IdentityConfig } from './config.js';
+import { loadConfig, serverOptionsFrom, type IdentityConfig } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { buildIdentityServer, type IdentityServer } from './server.js';
 
@@ -19,16 +19,7 @@ try {
 const logger = createLogger(config.logLevel);
 let server: IdentityServer;
 try {
-  server = await buildIdentityServer({
-    dataDir: config.dataDir,
-    poolFile: config.poolFile,
-    issuerBaseUrl: config.issuerBaseUrl,
-    tokenTtl: config.tokenTtl,
-    userServiceUrl: config.userServiceUrl,
-    allowedEmailDomains: config.allowedEmailDomains,
-    outbox: !config.production,
-    logger,
-  });
+  server = await buildIdentityServer({ ...serverOptionsFrom(config), logger });
   await server.listen({ port: config.port, host: config.host });
 } catch (error) {
   stop(logger, error);

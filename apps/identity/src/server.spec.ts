@@ -7,6 +7,7 @@ import {
   cognitoCall,
   confirmationCode,
   DEMO_PASSWORD,
+  outboxCode,
   postForm,
   startTestIdentity,
   type TestIdentity,
@@ -91,10 +92,35 @@ describe('identity server', () => {
     );
     const { access_token } = (await m2m.json()) as { access_token: string };
 
+    // Passwords set later (a change, a reset, SRP's proof) stay out of the log too.
+    const changed = await cognitoCall(identity.url, 'ChangePassword', {
+      AccessToken: tokens.AccessToken,
+      PreviousPassword: DEMO_PASSWORD,
+      ProposedPassword: 'Ch4nged!secret',
+    });
+    expect(changed.status).toBe(200);
+    await cognitoCall(identity.url, 'ForgotPassword', {
+      ClientId: 'helpline-api',
+      SecretHash: hash('user@example.com'),
+      Username: 'user@example.com',
+    });
+    const resetCode = await outboxCode(identity.url, 'user@example.com', 'PASSWORD_RESET');
+    const reset = await cognitoCall(identity.url, 'ConfirmForgotPassword', {
+      ClientId: 'helpline-api',
+      SecretHash: hash('user@example.com'),
+      Username: 'user@example.com',
+      ConfirmationCode: resetCode,
+      Password: 'R3set!secret',
+    });
+    expect(reset.status).toBe(200);
+
     const log = lines.join('');
     expect(log).toContain(`"confirmationCode":"${code}"`);
+    expect(log).toContain(`"confirmationCode":"${resetCode}"`);
     for (const secret of [
       'Str0ng!pass',
+      'Ch4nged!secret',
+      'R3set!secret',
       DEMO_PASSWORD,
       'order-service-secret',
       tokens.AccessToken,

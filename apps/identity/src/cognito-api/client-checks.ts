@@ -55,7 +55,7 @@ export function assertSecretHash(
 
 export function assertAuthFlow(
   client: AppClient,
-  flow: 'ALLOW_USER_PASSWORD_AUTH' | 'ALLOW_REFRESH_TOKEN_AUTH',
+  flow: AppClient['explicitAuthFlows'][number],
   name: string,
 ) {
   if (!client.explicitAuthFlows.includes(flow)) {

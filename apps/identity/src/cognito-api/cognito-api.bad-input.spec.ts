@@ -79,13 +79,67 @@ describe('the Cognito JSON API on bad input', () => {
       'InvalidParameterException',
       /not enabled/,
     );
+    // USER_SRP_AUTH is offered now: without SRP_A it is a missing parameter, as on Cognito.
     await expectCognitoError(
       await call(
         `${TARGET}InitiateAuth`,
         JSON.stringify({ ...body, ClientId: 'helpline-spa', AuthFlow: 'USER_SRP_AUTH' }),
       ),
       'InvalidParameterException',
-      /not supported/,
+      /^Missing required parameter SRP_A$/,
+    );
+    await expectCognitoError(
+      await call(
+        `${TARGET}InitiateAuth`,
+        JSON.stringify({ ...body, ClientId: 'helpline-spa', AuthFlow: 'CUSTOM_AUTH' }),
+      ),
+      'InvalidParameterException',
+      /^CUSTOM_AUTH flow not enabled for this client$/,
+    );
+    await expectCognitoError(
+      await call(
+        `${TARGET}InitiateAuth`,
+        JSON.stringify({ ...body, ClientId: 'helpline-api', AuthFlow: 'ADMIN_USER_PASSWORD_AUTH' }),
+      ),
+      'InvalidParameterException',
+      /^Initiate Auth method not supported\.$/,
+    );
+  });
+
+  it('reads JSON null as absent for optional members, and as missing for required ones', async () => {
+    const signUp = await call(
+      `${TARGET}SignUp`,
+      JSON.stringify({
+        ClientId: 'helpline-spa',
+        Username: 'nulls@example.com',
+        Password: 'Str0ng!pass',
+        UserAttributes: null,
+        ValidationData: null,
+        ClientMetadata: null,
+        SecretHash: null,
+        AnalyticsMetadata: null,
+        UserContextData: null,
+      }),
+    );
+    expect(signUp.status).toBe(200);
+    expect(await signUp.json()).toMatchObject({ UserConfirmed: false });
+    const initiate = await call(
+      `${TARGET}InitiateAuth`,
+      JSON.stringify({
+        AuthFlow: 'USER_SRP_AUTH',
+        ClientId: 'helpline-spa',
+        AuthParameters: { USERNAME: 'nulls@example.com', SRP_A: 'abcdef', SECRET_HASH: null },
+        ClientMetadata: null,
+      }),
+    );
+    expect((await initiate.json()) as object).toMatchObject({ ChallengeName: 'PASSWORD_VERIFIER' });
+    await expectCognitoError(
+      await call(
+        `${TARGET}SignUp`,
+        JSON.stringify({ ClientId: null, Username: 'x@example.com', Password: 'x' }),
+      ),
+      'InvalidParameterException',
+      /^1 validation error detected: Value null at 'clientId' failed to satisfy constraint: Member must not be null$/,
     );
   });
 
@@ -139,6 +193,28 @@ describe('the Cognito JSON API on bad input', () => {
       'AdminListGroupsForUser',
       'AdminUserGlobalSignOut',
       'ListUsers',
+      'AdminInitiateAuth',
+      'AdminRespondToAuthChallenge',
+      'AdminDeleteUser',
+      'AdminDisableUser',
+      'AdminEnableUser',
+      'AdminUpdateUserAttributes',
+      'AdminDeleteUserAttributes',
+      'AdminResetUserPassword',
+      'ListGroups',
+      'GetGroup',
+      'ListUsersInGroup',
+      'DescribeUserPool',
+      'DescribeUserPoolClient',
+      'ChangePassword',
+      'ForgotPassword',
+      'ConfirmForgotPassword',
+      'UpdateUserAttributes',
+      'DeleteUserAttributes',
+      'GetUserAttributeVerificationCode',
+      'VerifyUserAttribute',
+      'DeleteUser',
+      'RevokeToken',
     ];
     const junk = [
       {},

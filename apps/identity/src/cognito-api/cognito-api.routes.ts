@@ -6,6 +6,8 @@ import { ChallengeSessions } from './challenge-sessions.js';
 import { adminOperations } from './operations/admin.js';
 import { authenticationOperations } from './operations/authentication.js';
 import type { Operation } from './operations/operation.js';
+import { poolOperations } from './operations/pool.js';
+import { selfServiceOperations } from './operations/self-service.js';
 import { signUpOperations } from './operations/sign-up.js';
 
 const TARGET_PREFIX = 'AWSCognitoIdentityProviderService.';
@@ -20,7 +22,9 @@ export async function cognitoApiRoutes(app: FastifyInstance, context: IdentityCo
   const operations: Record<string, Operation> = {
     ...authenticationOperations(new ChallengeSessions(context.clock)),
     ...signUpOperations,
+    ...selfServiceOperations,
     ...adminOperations,
+    ...poolOperations,
   };
 
   app.removeAllContentTypeParsers();

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 
-/** `/health/live` answers while the process runs; `/health/ready` once keys and stores are loaded. */
-export async function healthRoutes(app: FastifyInstance, isReady: () => boolean): Promise<void> {
+/**
+ * `/health/live` and `/health/ready`. Identity listens only once its keys and stores are loaded (they are
+ * loaded before the server is built), so whoever can reach it finds it ready.
+ */
+export async function healthRoutes(app: FastifyInstance): Promise<void> {
   app.get('/health/live', async () => ({ status: 'ok' }));
-  app.get('/health/ready', async (_request, reply) =>
-    isReady() ? { status: 'ok' } : reply.code(503).send({ status: 'starting' }),
-  );
+  app.get('/health/ready', async () => ({ status: 'ok' }));
 }

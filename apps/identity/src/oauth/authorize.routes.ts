@@ -47,7 +47,7 @@ export async function authorizeRoutes(app: FastifyInstance, context: IdentityCon
 
     let user;
     try {
-      user = await context.accounts.authenticate(username, password);
+      user = await context.signIn.withPassword(username, password);
     } catch (error) {
       if (isCognitoError(error)) return retry(error.message);
       throw error;

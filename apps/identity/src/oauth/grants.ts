@@ -1,3 +1,4 @@
+import type { SessionRefusal } from '../auth/sessions.js';
 import type { IdentityContext } from '../context.js';
 import { OAuthError } from '../errors/oauth-error.js';
 import type { AppClient } from '../pool/pool-definition.js';
@@ -56,17 +57,20 @@ export async function authorizationCodeGrant(context: IdentityContext, client: A
   return bearer(tokens, grant.scopes.includes('openid'));
 }
 
+/** Why the token endpoint refuses a refresh token: every reason is `invalid_grant`, the log says which. */
+const REFRESH_REFUSALS: Record<SessionRefusal, string> = {
+  unknown: 'unknown refresh token',
+  revoked: 'refresh token revoked',
+  expired: 'refresh token expired',
+  'user-gone': 'the user no longer exists',
+  'user-disabled': 'the user is disabled',
+};
+
 /** refresh_token: new ID and access tokens in the same session; the refresh token itself is not rotated. */
 export async function refreshTokenGrant(context: IdentityContext, client: AppClient, body: FormBody) {
-  const session = context.refreshTokens.find(required(body, 'refresh_token'));
-  if (!session || session.clientId !== client.clientId)
-    throw new OAuthError('invalid_grant', 'unknown refresh token');
-  if (session.revokedAt !== null) throw new OAuthError('invalid_grant', 'refresh token revoked');
-  if (context.refreshTokens.isExpired(session))
-    throw new OAuthError('invalid_grant', 'refresh token expired');
-  const user = context.users.bySub(session.sub);
-  if (!user || !user.enabled)
-    throw new OAuthError('invalid_grant', 'the user no longer exists or is disabled');
+  const resumed = context.sessions.resume(required(body, 'refresh_token'), client.clientId);
+  if (!resumed.ok) throw new OAuthError('invalid_grant', REFRESH_REFUSALS[resumed.reason]);
+  const { session, user } = resumed;
   const tokens = await context.tokens.refreshSession(session, user);
   return bearer(tokens, session.channel === 'api' || session.scopes.includes('openid'));
 }

@@ -42,14 +42,12 @@ export async function tokenRoutes(app: FastifyInstance, context: IdentityContext
     // Only refresh tokens can be revoked; access and ID tokens are JWTs.
     if (token.split('.').length === 3)
       throw new OAuthError('unsupported_token_type', 'only refresh tokens are revocable');
-    const session = context.refreshTokens.find(token);
-    if (session) {
-      if (session.clientId !== client.clientId)
-        throw new OAuthError('invalid_request', 'token issued to another client');
-      await context.refreshTokens.revoke(session);
-      request.log.info({ clientId: client.clientId, sub: session.sub }, 'refresh token revoked');
-    }
     // RFC 7009: an unknown token is answered like a revoked one.
+    const revoked = await context.sessions.revoke(token, client.clientId);
+    if (!revoked.ok) throw new OAuthError('invalid_request', 'token issued to another client');
+    if (revoked.session) {
+      request.log.info({ clientId: client.clientId, sub: revoked.session.sub }, 'refresh token revoked');
+    }
     return reply.code(200).send('');
   });
 }

@@ -3,7 +3,16 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { UserRecord } from '../users/user.js';
 
-export type OutboxMessageKind = 'SIGN_UP_CONFIRMATION' | 'INVITATION';
+export type OutboxMessageKind =
+  'SIGN_UP_CONFIRMATION' | 'PASSWORD_RESET' | 'ATTRIBUTE_VERIFICATION' | 'INVITATION';
+
+/** The kinds of message that carry a code, and the subject Cognito's default messages have. */
+export type CodeMessageKind = Exclude<OutboxMessageKind, 'INVITATION'>;
+const SUBJECTS: Record<CodeMessageKind, string> = {
+  SIGN_UP_CONFIRMATION: 'Your verification code',
+  PASSWORD_RESET: 'Your password reset code',
+  ATTRIBUTE_VERIFICATION: 'Your verification code',
+};
 
 export interface OutboxMessage {
   id: string;
@@ -12,7 +21,7 @@ export interface OutboxMessage {
   destination: string;
   subject: string;
   body: string;
-  /** The sign-up confirmation code, for scripts and the web console's dev mode. */
+  /** The code (sign-up, password reset, attribute verification), for scripts and the web console's dev mode. */
   code?: string;
   createdAt: string;
 }
@@ -20,8 +29,9 @@ export interface OutboxMessage {
 const MAX_MESSAGES = 500;
 
 /**
- * The emails Cognito would send, kept in memory (newest last) instead of sent. Confirmation codes also go
- * to the log; an invitation's temporary password goes to the outbox only — passwords are never logged.
+ * The emails Cognito would send, kept in memory (newest last) instead of sent. Codes also go to the log
+ * (they are the local stand-in for the email); an invitation's temporary password goes to the outbox only —
+ * passwords are never logged.
  */
 export class Outbox {
   private readonly messages: OutboxMessage[] = [];
@@ -31,19 +41,24 @@ export class Outbox {
     private readonly logger: Logger,
   ) {}
 
-  confirmationCode(user: UserRecord, code: string): void {
-    const destination = user.attributes.email ?? user.username;
+  /** A code sent by email: `destination` is the address it goes to (a new email being verified, say). */
+  code(
+    kind: CodeMessageKind,
+    user: UserRecord,
+    code: string,
+    destination = user.attributes.email ?? user.username,
+  ): void {
     this.add({
-      kind: 'SIGN_UP_CONFIRMATION',
+      kind,
       username: user.username,
       destination,
-      subject: 'Your verification code',
-      body: `Your verification code is ${code}`,
+      subject: SUBJECTS[kind],
+      body: `Your ${kind === 'PASSWORD_RESET' ? 'password reset' : 'verification'} code is ${code}`,
       code,
     });
     this.logger.info(
-      { username: user.username, email: destination, confirmationCode: code },
-      'sign-up confirmation code (the email Cognito would send)',
+      { kind, username: user.username, email: destination, confirmationCode: code },
+      `${kind.toLowerCase().replace(/_/g, ' ')} code (the email Cognito would send)`,
     );
   }
 

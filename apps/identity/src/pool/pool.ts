@@ -18,6 +18,11 @@ export class Pool {
     return this.definition.region;
   }
 
+  /** The name SRP salts verifiers with: the part of the pool id after the underscore, as Cognito's clients use. */
+  get srpPoolName(): string {
+    return this.id.slice(this.id.indexOf('_') + 1);
+  }
+
   /** Email is the sign-in name: Cognito then makes the `sub` the username. */
   get emailIsUsername(): boolean {
     return this.definition.usernameAttributes.includes('email');

@@ -88,11 +88,20 @@ export function decodeHeader(token: string): Record<string, unknown> {
 }
 
 /** The latest sign-up code for a user, from the local outbox. */
-export async function confirmationCode(baseUrl: string, username: string): Promise<string> {
-  const response = await fetch(`${baseUrl}/_local/outbox?username=${encodeURIComponent(username)}`);
+export function confirmationCode(baseUrl: string, username: string): Promise<string> {
+  return outboxCode(baseUrl, username, 'SIGN_UP_CONFIRMATION');
+}
+
+/** The latest code of a kind sent to a user (by username or email), from the local outbox. */
+export async function outboxCode(
+  baseUrl: string,
+  who: string,
+  kind: 'SIGN_UP_CONFIRMATION' | 'PASSWORD_RESET' | 'ATTRIBUTE_VERIFICATION',
+): Promise<string> {
+  const response = await fetch(`${baseUrl}/_local/outbox?username=${encodeURIComponent(who)}`);
   const { items } = (await response.json()) as { items: { kind: string; code?: string }[] };
-  const code = items.find((item) => item.kind === 'SIGN_UP_CONFIRMATION')?.code;
-  if (!code) throw new Error(`no confirmation code in the outbox for ${username}`);
+  const code = items.find((item) => item.kind === kind)?.code;
+  if (!code) throw new Error(`no ${kind} code in the outbox for ${who}`);
   return code;
 }
 

@@ -64,11 +64,16 @@ export class TriggerRunner {
     return (await this.invoke('PreSignUp', () => this.handlers().preSignUp(event), event)).response;
   }
 
-  async postConfirmation(user: UserRecord, clientId: string, clientMetadata?: StringMap): Promise<void> {
+  async postConfirmation(
+    user: UserRecord,
+    clientId: string,
+    clientMetadata?: StringMap,
+    triggerSource: PostConfirmationEvent['triggerSource'] = 'PostConfirmation_ConfirmSignUp',
+  ): Promise<void> {
     if (!this.pool.definition.triggers.postConfirmation) return;
     const event: PostConfirmationEvent = {
       ...this.base(clientId),
-      triggerSource: 'PostConfirmation_ConfirmSignUp',
+      triggerSource,
       userName: user.username,
       request: { userAttributes: eventAttributes(user), ...(clientMetadata ? { clientMetadata } : {}) },
       response: {},

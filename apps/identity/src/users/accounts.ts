@@ -1,28 +1,31 @@
-import { randomInt, randomUUID } from 'node:crypto';
 import type { StringMap } from '@helpline/cognito-triggers';
+import type { AttemptLimiter } from '../auth/attempt-limiter.js';
+import type { Decoys } from '../auth/decoys.js';
 import type { Clock } from '../clock.js';
-import { CognitoError, incorrectCredentials } from '../errors/cognito-error.js';
+import { CognitoError } from '../errors/cognito-error.js';
 import type { Outbox } from '../outbox/outbox.js';
 import type { Pool } from '../pool/pool.js';
-import type { RefreshTokenStore } from '../tokens/refresh-token-store.js';
 import type { TriggerRunner } from '../triggers/trigger-runner.js';
 import { assertRequiredAttributes, isEmail, readAttributes } from './attributes.js';
-import type { PasswordHasher } from './password-hasher.js';
+import { checkCode, newCode, SIGN_UP_CODE_TTL_MS } from './codes.js';
+import type { Credentials } from './credentials.js';
+import type { Directory } from './directory.js';
 import { assertPasswordPolicy } from './password-policy.js';
 import type { UserStore } from './user-store.js';
 import { type AttributeList, type UserRecord } from './user.js';
-
-/** Cognito's sign-up codes live 24 hours. */
-const CONFIRMATION_CODE_TTL_MS = 24 * 3600 * 1000;
+import { reserveUsername } from './usernames.js';
 
 export interface AccountsDependencies {
   pool: Pool;
   users: UserStore;
-  hasher: PasswordHasher;
+  directory: Directory;
+  credentials: Credentials;
   triggers: TriggerRunner;
   outbox: Outbox;
-  refreshTokens: RefreshTokenStore;
   clock: Clock;
+  /** Lockout of wrong codes (shared by every code operation). */
+  codeAttempts: AttemptLimiter;
+  decoys: Decoys;
 }
 
 export interface SignUpInput {
@@ -34,59 +37,59 @@ export interface SignUpInput {
   clientMetadata?: StringMap;
 }
 
-/** What users do for themselves: sign up, confirm, sign in, choose a new password, sign out everywhere. */
+/** Where a code went: the address Cognito masks in CodeDeliveryDetails (simulated for a name nobody has). */
+export interface CodeDestination {
+  email: string;
+}
+
+/** Sign-up, its confirmation and the code's resending: how users come to exist. */
 export class Accounts {
   constructor(private readonly deps: AccountsDependencies) {}
-
-  /** A user by the name they sign in with: the username, or the email when the pool signs in by email. */
-  find(name: string): UserRecord | undefined {
-    const { users, pool } = this.deps;
-    return users.byName(name) ?? (pool.emailIsUsername ? users.byEmail(name) : undefined);
-  }
 
   async signUp(input: SignUpInput): Promise<UserRecord> {
     const { pool, users, clock } = this.deps;
     const attributes = readAttributes(input.attributes, pool, { admin: false });
-    let username = input.username;
-    if (pool.emailIsUsername) {
-      if (!isEmail(input.username))
+    const reserved = reserveUsername(users, pool, input.username, attributes);
+    if (!reserved.ok) {
+      if (reserved.reason === 'not-an-email')
         throw new CognitoError('InvalidParameterException', 'Username should be an email.');
-      attributes.email ??= input.username;
-      if (users.byEmail(attributes.email) || users.byEmail(input.username)) {
-        throw new CognitoError('UsernameExistsException', 'An account with the given email already exists.');
-      }
-    } else if (users.byName(username)) {
-      throw new CognitoError('UsernameExistsException', 'User already exists');
+      throw new CognitoError(
+        'UsernameExistsException',
+        pool.emailIsUsername ? 'An account with the given email already exists.' : 'User already exists',
+      );
     }
-    assertRequiredAttributes(attributes, pool);
-    assertPasswordPolicy(input.password, pool.definition.passwordPolicy);
-
-    const sub = randomUUID();
-    if (pool.emailIsUsername) username = sub;
-    const userAttributes = { sub, ...attributes, email_verified: 'false' };
-    const response = await this.deps.triggers.preSignUp('PreSignUp_SignUp', {
-      userName: username,
-      clientId: input.clientId,
-      userAttributes,
-      ...(input.validationData ? { validationData: toMap(input.validationData) } : {}),
-      ...(input.clientMetadata ? { clientMetadata: input.clientMetadata } : {}),
-    });
-    const now = clock.now();
-    const user: UserRecord = {
-      username,
-      sub,
-      passwordHash: await this.deps.hasher.hash(input.password),
-      status: response?.autoConfirmUser ? 'CONFIRMED' : 'UNCONFIRMED',
-      enabled: true,
-      attributes: { ...userAttributes, ...(response?.autoVerifyEmail ? { email_verified: 'true' } : {}) },
-      groups: [],
-      createdAt: now,
-      updatedAt: now,
-    };
-    if (user.status === 'UNCONFIRMED') user.confirmation = this.newCode();
-    await users.add(user);
-    if (user.confirmation) this.deps.outbox.confirmationCode(user, user.confirmation.code);
-    return user;
+    const { reservation } = reserved;
+    try {
+      assertRequiredAttributes(reservation.attributes, pool);
+      assertPasswordPolicy(input.password, pool.definition.passwordPolicy);
+      const userAttributes = { sub: reservation.sub, ...reservation.attributes, email_verified: 'false' };
+      const response = await this.deps.triggers.preSignUp('PreSignUp_SignUp', {
+        userName: reservation.username,
+        clientId: input.clientId,
+        userAttributes,
+        ...(input.validationData ? { validationData: toMap(input.validationData) } : {}),
+        ...(input.clientMetadata ? { clientMetadata: input.clientMetadata } : {}),
+      });
+      const now = clock.now();
+      const user: UserRecord = {
+        username: reservation.username,
+        sub: reservation.sub,
+        passwordHash: '',
+        status: response?.autoConfirmUser ? 'CONFIRMED' : 'UNCONFIRMED',
+        enabled: true,
+        attributes: { ...userAttributes, ...(response?.autoVerifyEmail ? { email_verified: 'true' } : {}) },
+        groups: [],
+        createdAt: now,
+        updatedAt: now,
+      };
+      await this.deps.credentials.set(user, input.password);
+      if (user.status === 'UNCONFIRMED') user.confirmation = newCode(clock, SIGN_UP_CODE_TTL_MS);
+      await users.add(user);
+      if (user.confirmation) this.deps.outbox.code('SIGN_UP_CONFIRMATION', user, user.confirmation.code);
+      return user;
+    } finally {
+      reservation.release();
+    }
   }
 
   async confirmSignUp(input: {
@@ -95,70 +98,37 @@ export class Accounts {
     code: string;
     clientMetadata?: StringMap;
   }) {
-    const user = this.find(input.username);
-    // An unknown user gets the wrong-code answer: confirming must not reveal who has an account.
-    if (!user) throw codeMismatch();
-    if (user.status !== 'UNCONFIRMED') {
+    const { directory, clock } = this.deps;
+    const user = directory.find(input.username);
+    if (user && user.status !== 'UNCONFIRMED') {
       throw new CognitoError(
         'NotAuthorizedException',
         `User cannot be confirmed. Current status is ${user.status}`,
       );
     }
-    if (!user.confirmation || user.confirmation.code !== input.code) throw codeMismatch();
-    if (user.confirmation.expiresAt <= this.deps.clock.now()) {
-      throw new CognitoError('ExpiredCodeException', 'Invalid code provided, please request a code again.');
-    }
+    // A name nobody has gets the wrong-code answer, and its wrong codes are counted like a user's.
+    const key = `confirm-sign-up:${directory.attemptKey(input.username, user)}`;
+    checkCode(this.deps.codeAttempts, key, user?.confirmation, input.code, clock.now());
+    if (!user) throw new Error('unreachable: a code matched for no user');
     await this.confirm(user);
     await this.deps.triggers.postConfirmation(user, input.clientId, input.clientMetadata);
   }
 
-  async resendConfirmationCode(username: string): Promise<UserRecord> {
-    const user = this.find(username);
-    if (!user) throw new CognitoError('UserNotFoundException', 'Username/client id combination not found.');
-    if (user.status !== 'UNCONFIRMED')
-      throw new CognitoError('InvalidParameterException', 'User is already confirmed.');
-    user.confirmation = this.newCode();
-    await this.deps.users.save();
-    this.deps.outbox.confirmationCode(user, user.confirmation.code);
-    return user;
-  }
-
   /**
-   * Checks a password sign-in with Cognito's answers: one message for an unknown user and a wrong password,
-   * and "not confirmed" only to someone who knows the password. A FORCE_CHANGE_PASSWORD user is returned
-   * as such: the caller answers with the NEW_PASSWORD_REQUIRED challenge.
+   * A new sign-up code. A name nobody has (or a disabled user) gets, always the same for that name, either
+   * a simulated delivery or the answer a confirmed user gets — so neither answer tells who exists.
    */
-  async authenticate(name: string, password: string): Promise<UserRecord> {
-    const user = this.find(name);
-    if (!user || !(await this.deps.hasher.verify(password, user.passwordHash))) throw incorrectCredentials();
-    if (!user.enabled) throw new CognitoError('NotAuthorizedException', 'User is disabled.');
-    if (user.status === 'UNCONFIRMED')
-      throw new CognitoError('UserNotConfirmedException', 'User is not confirmed.');
-    if (
-      user.status === 'FORCE_CHANGE_PASSWORD' &&
-      (user.temporaryPasswordExpiresAt ?? Infinity) <= this.deps.clock.now()
-    ) {
-      throw new CognitoError(
-        'NotAuthorizedException',
-        'Temporary password has expired and must be reset by an administrator.',
-      );
+  async resendConfirmationCode(name: string): Promise<CodeDestination> {
+    const user = this.deps.directory.find(name);
+    if (!user || !user.enabled) {
+      if (this.deps.decoys.choice('resend-confirmation', name)) throw alreadyConfirmed();
+      return { email: simulatedEmail(name) };
     }
-    return user;
-  }
-
-  /** Answers NEW_PASSWORD_REQUIRED: the chosen password replaces the temporary one. */
-  async completeNewPassword(user: UserRecord, password: string): Promise<void> {
-    assertPasswordPolicy(password, this.deps.pool.definition.passwordPolicy);
-    user.passwordHash = await this.deps.hasher.hash(password);
-    user.status = 'CONFIRMED';
-    delete user.temporaryPasswordExpiresAt;
-    user.updatedAt = this.deps.clock.now();
+    if (user.status !== 'UNCONFIRMED') throw alreadyConfirmed();
+    user.confirmation = newCode(this.deps.clock, SIGN_UP_CODE_TTL_MS);
     await this.deps.users.save();
-  }
-
-  /** GlobalSignOut: ends every session of the user, which also revokes their access tokens. */
-  globalSignOut(user: UserRecord): Promise<number> {
-    return this.deps.refreshTokens.revokeAllOf(user.sub);
+    this.deps.outbox.code('SIGN_UP_CONFIRMATION', user, user.confirmation.code);
+    return { email: user.attributes.email ?? simulatedEmail(name) };
   }
 
   /** Marks the user confirmed, the email verified (the code proved it), and saves. */
@@ -171,15 +141,12 @@ export class Accounts {
     user.updatedAt = this.deps.clock.now();
     await this.deps.users.save();
   }
-
-  private newCode() {
-    const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-    return { code, expiresAt: this.deps.clock.now() + CONFIRMATION_CODE_TTL_MS };
-  }
 }
 
-const codeMismatch = () =>
-  new CognitoError('CodeMismatchException', 'Invalid verification code provided, please try again.');
+const alreadyConfirmed = () => new CognitoError('InvalidParameterException', 'User is already confirmed.');
+
+/** Where a simulated code "goes": the name itself when it is an email (as in this pool), else a placeholder. */
+export const simulatedEmail = (name: string): string => (isEmail(name) ? name : `${name}@unknown.invalid`);
 
 const toMap = (list: AttributeList): StringMap =>
   Object.fromEntries(list.map(({ Name, Value }) => [Name, Value]));

@@ -36,6 +36,14 @@ export function listUsers(all: readonly UserRecord[], input: ListUsersInput) {
   return { users: page, paginationToken: next };
 }
 
+/** One page of any list (ListGroups, ListUsersInGroup): `limit` items from where `token` left off. */
+export function pageOf<T>(items: readonly T[], limit: number | undefined, token: string | undefined) {
+  const size = limit || MAX_LIST_LIMIT;
+  const start = token ? decodeToken(token) : 0;
+  const next = start + size < items.length ? encodeToken(start + size) : undefined;
+  return { items: items.slice(start, start + size), next };
+}
+
 function parseFilter(filter: string): (user: UserRecord) => boolean {
   const match = FILTER.exec(filter);
   if (!match) throw new CognitoError('InvalidParameterException', 'Error while parsing filter.');

@@ -9,9 +9,14 @@ export interface UsersDocument {
 /**
  * The pool's users, held in memory and written through to one JSON file after each change. Usernames and
  * emails match case-insensitively, as in a Cognito pool created with the default (case-insensitive) setting.
+ *
+ * Names and emails can be claimed before the user exists (`claim`): a sign-up holds its username and email
+ * from its first synchronous step, through its awaits (trigger, hashing), to `add`, so two sign-ups racing
+ * for one email cannot both pass the check.
  */
 export class UserStore {
   private readonly byUsername = new Map<string, UserRecord>();
+  private readonly claims = new Set<string>();
 
   private constructor(private readonly file: JsonFile<UsersDocument>) {}
 
@@ -45,6 +50,32 @@ export class UserStore {
     return this.all().find((user) => user.sub === sub);
   }
 
+  /** Whether a user has this username, or a sign-up under way has claimed it. */
+  isUsernameTaken(username: string): boolean {
+    return this.byName(username) !== undefined || this.claims.has(nameKey(username));
+  }
+
+  /** Whether another user (not `except`) has this email, or a sign-up under way has claimed it. */
+  isEmailTaken(email: string, except?: UserRecord): boolean {
+    const owner = this.byEmail(email);
+    return (owner !== undefined && owner !== except) || this.claims.has(emailKey(email));
+  }
+
+  /**
+   * Claims usernames and emails, all or none, synchronously: the caller checked they are free in the same
+   * tick. Returns the release, to call once the user is added (or the sign-up failed).
+   */
+  claim(names: { usernames?: readonly string[]; emails?: readonly string[] }): () => void {
+    const keys = [...(names.usernames ?? []).map(nameKey), ...(names.emails ?? []).map(emailKey)].filter(
+      (key, i, all) => all.indexOf(key) === i,
+    );
+    if (keys.some((key) => this.claims.has(key))) throw new Error('claimed twice: check before claiming');
+    for (const key of keys) this.claims.add(key);
+    return () => {
+      for (const key of keys) this.claims.delete(key);
+    };
+  }
+
   async add(user: UserRecord): Promise<void> {
     this.byUsername.set(fold(user.username), user);
     await this.save();
@@ -55,6 +86,11 @@ export class UserStore {
     await this.save();
   }
 
+  async remove(user: UserRecord): Promise<void> {
+    if (this.byUsername.get(fold(user.username)) === user) this.byUsername.delete(fold(user.username));
+    await this.save();
+  }
+
   /** Persists changes made to records this store handed out. */
   save(): Promise<void> {
     return this.file.write({ version: 1, users: this.all() });
@@ -62,3 +98,5 @@ export class UserStore {
 }
 
 const fold = (name: string): string => name.toLowerCase();
+const nameKey = (name: string) => `name:${fold(name)}`;
+const emailKey = (email: string) => `email:${fold(email)}`;

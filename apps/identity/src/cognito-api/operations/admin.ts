@@ -2,35 +2,39 @@ import { z } from 'zod';
 import { describeUser, toAttributeList } from '../../users/user.js';
 import { listUsers, MAX_LIST_LIMIT } from '../../users/list-users.js';
 import { requirePool } from '../client-checks.js';
-import { attributeList, nonEmpty, parseInput, stringMap } from '../validation.js';
+import { attributeList, nonEmpty, opt, parseInput, stringMap } from '../validation.js';
+import { describeGroup } from './pool.js';
 import type { Operation } from './operation.js';
 
 // Admin* operations are signed with IAM credentials on AWS; the local provider does not check SigV4.
 const poolUser = z.object({ UserPoolId: nonEmpty(55), Username: nonEmpty() });
 const poolUserGroup = poolUser.extend({ GroupName: nonEmpty() });
+const withMetadata = poolUser.extend({ ClientMetadata: opt(stringMap) });
 
 const createUserInput = poolUser.extend({
-  UserAttributes: attributeList.optional(),
-  ValidationData: attributeList.optional(),
-  TemporaryPassword: z.string().optional(),
-  ForceAliasCreation: z.boolean().optional(),
-  MessageAction: z.enum(['RESEND', 'SUPPRESS']).optional(),
-  DesiredDeliveryMediums: z.array(z.enum(['SMS', 'EMAIL'])).optional(),
-  ClientMetadata: stringMap.optional(),
+  UserAttributes: opt(attributeList),
+  ValidationData: opt(attributeList),
+  TemporaryPassword: opt(z.string()),
+  ForceAliasCreation: opt(z.boolean()),
+  MessageAction: opt(z.enum(['RESEND', 'SUPPRESS'])),
+  DesiredDeliveryMediums: opt(z.array(z.enum(['SMS', 'EMAIL']))),
+  ClientMetadata: opt(stringMap),
 });
-const confirmInput = poolUser.extend({ ClientMetadata: stringMap.optional() });
-const setPasswordInput = poolUser.extend({ Password: z.string().min(1), Permanent: z.boolean().optional() });
+const setPasswordInput = poolUser.extend({ Password: z.string().min(1), Permanent: opt(z.boolean()) });
+const updateAttributesInput = withMetadata.extend({ UserAttributes: attributeList });
+const deleteAttributesInput = poolUser.extend({ UserAttributeNames: z.array(z.string().min(1)) });
 const listUsersInput = z.object({
   UserPoolId: nonEmpty(55),
-  AttributesToGet: z.array(z.string()).optional(),
-  Limit: z
-    .number()
-    .int()
-    .min(0)
-    .max(MAX_LIST_LIMIT, `Member must have value less than or equal to ${MAX_LIST_LIMIT}`)
-    .optional(),
-  PaginationToken: z.string().min(1).optional(),
-  Filter: z.string().max(256).optional(),
+  AttributesToGet: opt(z.array(z.string())),
+  Limit: opt(
+    z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_LIST_LIMIT, `Member must have value less than or equal to ${MAX_LIST_LIMIT}`),
+  ),
+  PaginationToken: opt(z.string().min(1)),
+  Filter: opt(z.string().max(256)),
 });
 
 const adminCreateUser: Operation = async (raw, context) => {
@@ -47,7 +51,7 @@ const adminCreateUser: Operation = async (raw, context) => {
 };
 
 const adminConfirmSignUp: Operation = async (raw, context) => {
-  const input = parseInput(confirmInput, raw);
+  const input = parseInput(withMetadata, raw);
   requirePool(context.pool, input.UserPoolId);
   await context.userAdmin.confirmSignUp(input.Username, input.ClientMetadata);
   return {};
@@ -57,6 +61,13 @@ const adminSetUserPassword: Operation = async (raw, context) => {
   const input = parseInput(setPasswordInput, raw);
   requirePool(context.pool, input.UserPoolId);
   await context.userAdmin.setPassword(input.Username, input.Password, input.Permanent ?? false);
+  return {};
+};
+
+const adminResetUserPassword: Operation = async (raw, context) => {
+  const input = parseInput(withMetadata, raw);
+  requirePool(context.pool, input.UserPoolId);
+  await context.userAdmin.resetPassword(input.Username);
   return {};
 };
 
@@ -81,24 +92,55 @@ const adminGetUser: Operation = async (raw, context) => {
 };
 
 const adminListGroupsForUser: Operation = async (raw, context) => {
-  const input = parseInput(poolUser, raw);
+  const input = parseInput(
+    poolUser.extend({ Limit: opt(z.number().int().min(0).max(MAX_LIST_LIMIT)), NextToken: opt(z.string()) }),
+    raw,
+  );
   requirePool(context.pool, input.UserPoolId);
   const user = context.userAdmin.get(input.Username);
   const groups = context.pool.definition.groups.filter((group) => user.groups.includes(group.name));
-  return {
-    Groups: groups.map((group) => ({
-      GroupName: group.name,
-      UserPoolId: context.pool.id,
-      Description: group.description,
-      Precedence: group.precedence,
-    })),
-  };
+  return { Groups: groups.map((group) => describeGroup(context, group)) };
 };
 
 const adminUserGlobalSignOut: Operation = async (raw, context) => {
   const input = parseInput(poolUser, raw);
   requirePool(context.pool, input.UserPoolId);
-  await context.accounts.globalSignOut(context.userAdmin.get(input.Username));
+  await context.sessions.signOutEverywhere(context.userAdmin.get(input.Username));
+  return {};
+};
+
+const adminDeleteUser: Operation = async (raw, context) => {
+  const input = parseInput(poolUser, raw);
+  requirePool(context.pool, input.UserPoolId);
+  await context.userAdmin.delete(input.Username);
+  return {};
+};
+
+const adminDisableUser: Operation = async (raw, context) => {
+  const input = parseInput(poolUser, raw);
+  requirePool(context.pool, input.UserPoolId);
+  await context.userAdmin.disable(input.Username);
+  return {};
+};
+
+const adminEnableUser: Operation = async (raw, context) => {
+  const input = parseInput(poolUser, raw);
+  requirePool(context.pool, input.UserPoolId);
+  await context.userAdmin.enable(input.Username);
+  return {};
+};
+
+const adminUpdateUserAttributes: Operation = async (raw, context) => {
+  const input = parseInput(updateAttributesInput, raw);
+  requirePool(context.pool, input.UserPoolId);
+  await context.userAdmin.updateAttributes(input.Username, input.UserAttributes);
+  return {};
+};
+
+const adminDeleteUserAttributes: Operation = async (raw, context) => {
+  const input = parseInput(deleteAttributesInput, raw);
+  requirePool(context.pool, input.UserPoolId);
+  await context.userAdmin.deleteAttributes(input.Username, input.UserAttributeNames);
   return {};
 };
 
@@ -128,10 +170,16 @@ export const adminOperations: Record<string, Operation> = {
   AdminCreateUser: adminCreateUser,
   AdminConfirmSignUp: adminConfirmSignUp,
   AdminSetUserPassword: adminSetUserPassword,
+  AdminResetUserPassword: adminResetUserPassword,
   AdminAddUserToGroup: adminAddUserToGroup,
   AdminRemoveUserFromGroup: adminRemoveUserFromGroup,
   AdminGetUser: adminGetUser,
   AdminListGroupsForUser: adminListGroupsForUser,
   AdminUserGlobalSignOut: adminUserGlobalSignOut,
+  AdminDeleteUser: adminDeleteUser,
+  AdminDisableUser: adminDisableUser,
+  AdminEnableUser: adminEnableUser,
+  AdminUpdateUserAttributes: adminUpdateUserAttributes,
+  AdminDeleteUserAttributes: adminDeleteUserAttributes,
   ListUsers: listUsersOperation,
 };

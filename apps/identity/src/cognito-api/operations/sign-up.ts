@@ -1,48 +1,39 @@
 import { z } from 'zod';
-import { maskEmail } from '../../users/user.js';
+import { emailDelivery } from '../../users/user.js';
 import { assertSecretHash, requireClient } from '../client-checks.js';
-import { attributeList, nonEmpty, parseInput, stringMap } from '../validation.js';
+import { attributeList, nonEmpty, opt, parseInput, stringMap } from '../validation.js';
 import type { Operation } from './operation.js';
 
+// Unauthenticated user operations: a client id (and SECRET_HASH for a client with a secret) and a username.
+const clientCall = {
+  ClientId: nonEmpty(),
+  SecretHash: opt(z.string()),
+  Username: nonEmpty(),
+  ClientMetadata: opt(stringMap),
+  AnalyticsMetadata: opt(z.object({ AnalyticsEndpointId: opt(z.string()) })),
+  UserContextData: opt(z.object({ EncodedData: opt(z.string()), IpAddress: opt(z.string()) })),
+};
+const code = z
+  .string()
+  .regex(/^[\S]+$/, 'Member must satisfy regular expression pattern: [\\S]+')
+  .max(2048);
+const password = z.string().min(1, 'Member must have length greater than or equal to 1').max(256);
+
 const signUpInput = z.object({
-  ClientId: nonEmpty(),
-  SecretHash: z.string().optional(),
-  Username: nonEmpty(),
-  Password: z.string().min(1, 'Member must have length greater than or equal to 1'),
-  UserAttributes: attributeList.optional(),
-  ValidationData: attributeList.optional(),
-  ClientMetadata: stringMap.optional(),
+  ...clientCall,
+  // Optional in Cognito's model since passwordless sign-up; this pool has passwords, so it is required here.
+  Password: password,
+  UserAttributes: opt(attributeList),
+  ValidationData: opt(attributeList),
 });
-
 const confirmSignUpInput = z.object({
-  ClientId: nonEmpty(),
-  SecretHash: z.string().optional(),
-  Username: nonEmpty(),
-  ConfirmationCode: z
-    .string()
-    .regex(/^[\S]+$/, 'Member must satisfy regular expression pattern: [\\S]+')
-    .max(2048),
-  ForceAliasCreation: z.boolean().optional(),
-  ClientMetadata: stringMap.optional(),
+  ...clientCall,
+  ConfirmationCode: code,
+  ForceAliasCreation: opt(z.boolean()),
+  Session: opt(z.string()),
 });
-
-const resendInput = z.object({
-  ClientId: nonEmpty(),
-  SecretHash: z.string().optional(),
-  Username: nonEmpty(),
-  ClientMetadata: stringMap.optional(),
-});
-
-const codeDelivery = (email: string | undefined) =>
-  email
-    ? {
-        CodeDeliveryDetails: {
-          Destination: maskEmail(email),
-          DeliveryMedium: 'EMAIL',
-          AttributeName: 'email',
-        },
-      }
-    : {};
+const clientUserInput = z.object(clientCall);
+const confirmForgotPasswordInput = z.object({ ...clientCall, ConfirmationCode: code, Password: password });
 
 const signUp: Operation = async (raw, context) => {
   const input = parseInput(signUpInput, raw);
@@ -57,10 +48,11 @@ const signUp: Operation = async (raw, context) => {
     ...(input.ClientMetadata ? { clientMetadata: input.ClientMetadata } : {}),
   });
   const confirmed = user.status === 'CONFIRMED';
+  const email = user.attributes.email;
   return {
     UserConfirmed: confirmed,
     UserSub: user.sub,
-    ...(confirmed ? {} : codeDelivery(user.attributes.email)),
+    ...(!confirmed && email ? { CodeDeliveryDetails: emailDelivery(email) } : {}),
   };
 };
 
@@ -78,15 +70,39 @@ const confirmSignUp: Operation = async (raw, context) => {
 };
 
 const resendConfirmationCode: Operation = async (raw, context) => {
-  const input = parseInput(resendInput, raw);
+  const input = parseInput(clientUserInput, raw);
   const client = requireClient(context.pool, input.ClientId);
   assertSecretHash(client, input.SecretHash, [input.Username]);
-  const user = await context.accounts.resendConfirmationCode(input.Username);
-  return codeDelivery(user.attributes.email);
+  const sent = await context.accounts.resendConfirmationCode(input.Username);
+  return { CodeDeliveryDetails: emailDelivery(sent.email) };
+};
+
+const forgotPassword: Operation = async (raw, context) => {
+  const input = parseInput(clientUserInput, raw);
+  const client = requireClient(context.pool, input.ClientId);
+  assertSecretHash(client, input.SecretHash, [input.Username]);
+  const sent = await context.passwords.forgot(input.Username);
+  return { CodeDeliveryDetails: emailDelivery(sent.email) };
+};
+
+const confirmForgotPassword: Operation = async (raw, context) => {
+  const input = parseInput(confirmForgotPasswordInput, raw);
+  const client = requireClient(context.pool, input.ClientId);
+  assertSecretHash(client, input.SecretHash, [input.Username]);
+  await context.passwords.confirmForgot({
+    clientId: client.clientId,
+    username: input.Username,
+    code: input.ConfirmationCode,
+    password: input.Password,
+    ...(input.ClientMetadata ? { clientMetadata: input.ClientMetadata } : {}),
+  });
+  return {};
 };
 
 export const signUpOperations: Record<string, Operation> = {
   SignUp: signUp,
   ConfirmSignUp: confirmSignUp,
   ResendConfirmationCode: resendConfirmationCode,
+  ForgotPassword: forgotPassword,
+  ConfirmForgotPassword: confirmForgotPassword,
 };
