@@ -1,6 +1,13 @@
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
+
+// The CDK app (infra/cdk) installs its own dependencies (npm run synth does), out of the quick
+// start's `npm install`; its tests run once they are there, as in CI.
+const cdkInstalled = existsSync(
+  new URL('./infra/cdk/node_modules/aws-cdk-lib/package.json', import.meta.url),
+);
 
 const src = (dir: string) => fileURLToPath(new URL(`./${dir}/src/index.ts`, import.meta.url));
 
@@ -41,6 +48,7 @@ export default defineConfig({
   },
   test: {
     include: ['{apps,libs,tools,infra}/*/src/**/*.spec.ts', 'test/**/*.spec.ts'],
+    exclude: ['**/node_modules/**', ...(cdkInstalled ? [] : ['infra/cdk/**'])],
     environment: 'node',
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },

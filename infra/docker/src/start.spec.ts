@@ -1,0 +1,66 @@
+/**
+ * The images' entrypoint (infra/docker/start.mjs): on AWS, ECS injects RDS's secret field by field,
+ * and the entrypoint joins them into the one DATABASE_URL the services read, then runs the app in
+ * the same process.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const START = fileURLToPath(new URL('../start.mjs', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'helpline-start-'));
+const main = join(dir, 'main.mjs');
+writeFileSync(
+  main,
+  'process.stdout.write(JSON.stringify({ url: process.env.DATABASE_URL ?? null, ' +
+    'password: process.env.DATABASE_PASSWORD ?? null, pid: process.pid, argv: process.argv.length }));\n',
+);
+
+function start(env: Record<string, string>) {
+  const result = spawnSync(process.execPath, [START, main], {
+    env: { PATH: process.env.PATH, ...env },
+    encoding: 'utf8',
+  });
+  return { ...result, out: result.stdout ? JSON.parse(result.stdout) : undefined };
+}
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('start.mjs', () => {
+  it("joins the secret's fields into DATABASE_URL, escaping what a URL cannot hold, and drops the password variable", () => {
+    const { out, status } = start({
+      DATABASE_HOST: 'users.abc.ap-northeast-1.rds.amazonaws.com',
+      DATABASE_PORT: '5432',
+      DATABASE_NAME: 'users',
+      DATABASE_USER: 'user_service',
+      DATABASE_PASSWORD: 'p@ss:w/rd#?%',
+      DATABASE_SSLMODE: 'no-verify',
+    });
+    expect(status).toBe(0);
+    const url = new URL(out.url);
+    expect(url.hostname).toBe('users.abc.ap-northeast-1.rds.amazonaws.com');
+    expect(url.pathname).toBe('/users');
+    expect(decodeURIComponent(url.username)).toBe('user_service');
+    expect(decodeURIComponent(url.password)).toBe('p@ss:w/rd#?%');
+    expect(url.searchParams.get('sslmode')).toBe('no-verify');
+    expect(out.password).toBeNull();
+  });
+
+  it('leaves a DATABASE_URL that is set alone, and runs an app without a database as it is', () => {
+    expect(start({ DATABASE_URL: 'postgres://a:b@db/x', DATABASE_HOST: 'other' }).out.url).toBe(
+      'postgres://a:b@db/x',
+    );
+    expect(start({}).out.url).toBeNull();
+  });
+
+  it('names the missing parts and does not start the app', () => {
+    const { status, stderr, stdout } = start({ DATABASE_HOST: 'db', DATABASE_PASSWORD: 'secret-value' });
+    expect(status).toBe(1);
+    expect(stderr).toContain('DATABASE_NAME, DATABASE_USER');
+    expect(stderr).not.toContain('secret-value');
+    expect(stdout).toBe('');
+  });
+});
