@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Checks `npm start` as a new user runs it: every part comes up (the launcher prints its banner
-// only once all readiness checks answer, the embedded PostgreSQL's included), user-service answers
-// its readiness check (a database ping), and Ctrl-C (SIGINT) stops everything with exit code 0.
+// only once all readiness checks answer, the embedded PostgreSQL's included), each service, the
+// gateway and the console answer their readiness checks, a demo user signs in at identity and
+// reads the catalogue through the gateway, and Ctrl-C (SIGINT) stops everything with exit code 0.
 // Uses a throwaway data directory.
+import { createHmac } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,10 +48,34 @@ await new Promise((resolve) => {
   }, 200);
 });
 
-for (const port of [3000, 3001, 3002, 9229]) {
+for (const port of [3000, 3001, 3002, 9229, 8080, 5173]) {
   const url = `http://127.0.0.1:${port}/health/ready`;
   const res = await fetch(url).catch((error) => fail(`${url}: ${error.message}`));
   if (res.status !== 200) fail(`${url} answered ${res.status}`);
+}
+// Through the gateway, as a client: the catalogue, with a user's token from identity.
+{
+  const secretHash = createHmac('sha256', 'helpline-api-secret')
+    .update('user@example.comhelpline-api')
+    .digest('base64');
+  const signIn = await fetch('http://127.0.0.1:9229/', {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth',
+    },
+    body: JSON.stringify({
+      AuthFlow: 'USER_PASSWORD_AUTH',
+      ClientId: 'helpline-api',
+      AuthParameters: { USERNAME: 'user@example.com', PASSWORD: 'Passw0rd!', SECRET_HASH: secretHash },
+    }),
+  });
+  if (signIn.status !== 200) fail(`signing in at identity answered ${signIn.status}`);
+  const token = (await signIn.json()).AuthenticationResult.AccessToken;
+  const products = await fetch('http://127.0.0.1:8080/products', {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  if (products.status !== 200) fail(`GET /products through the gateway answered ${products.status}`);
 }
 child.kill('SIGINT');
 const { code, signal } = await exited;

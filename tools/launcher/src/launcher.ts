@@ -146,16 +146,20 @@ export class Launcher {
     const [command = '', ...args] = part.command;
     this.say(`starting ${part.name} (port ${part.port}): ${part.command.join(' ')}`);
     const startedAt = Date.now();
-    const child = spawn(command === 'node' ? process.execPath : command, args, {
-      cwd: this.options.cwd,
-      env: childEnv(part, this.options.env ?? process.env, this.options.notInherited),
-      // An IPC channel for parts that say "ready" with process.send; it also tells them when the
-      // launcher is gone.
-      stdio: part.readyOnMessage ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
-      // Its own process group: a Ctrl-C in the terminal reaches only the launcher, which then
-      // stops the parts in order; signals to the group also reach anything the part spawned.
-      detached: true,
-    });
+    const child = spawn(
+      command === 'node' ? process.execPath : command,
+      command === 'node' ? [...nodeFlags(this.options.env ?? process.env), ...args] : args,
+      {
+        cwd: this.options.cwd,
+        env: childEnv(part, this.options.env ?? process.env, this.options.notInherited),
+        // An IPC channel for parts that say "ready" with process.send; it also tells them when the
+        // launcher is gone.
+        stdio: part.readyOnMessage ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
+        // Its own process group: a Ctrl-C in the terminal reaches only the launcher, which then
+        // stops the parts in order; signals to the group also reach anything the part spawned.
+        detached: true,
+      },
+    );
     const running: Running = { part, child, exited: exitOf(child), tail: [] };
     this.running.set(part.name, running);
     if (this.running.size === 1) process.on('exit', this.killOnExit);
@@ -321,4 +325,13 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
       // Already gone.
     }
   }
+}
+
+/**
+ * V8 flags for the Node parts on a laptop: a young generation of at most 2 MB a semispace (V8
+ * grows it to 16 MB after start-up and keeps it), which takes about 30 MB off each service at
+ * rest for a little more garbage collection under load. A NODE_OPTIONS that sets it wins.
+ */
+export function nodeFlags(env: Record<string, string | undefined>): string[] {
+  return env.NODE_OPTIONS?.includes('semi-space') ? [] : ['--max-semi-space-size=2'];
 }

@@ -12,7 +12,7 @@ describe('the system declaration', () => {
   const system = buildSystem({}, CWD);
   const byName = (name: string) => system.parts.find((p) => p.name === name)!;
 
-  it('is valid, and starts the database and identity first, order-service after what it calls', () => {
+  it('is valid, and starts the database and identity first, order-service after what it calls, then the gateway and the console', () => {
     expect(() => validateParts(system.parts)).not.toThrow();
     expect(startOrder(system.parts).map((p) => p.name)).toEqual([
       'postgres',
@@ -20,6 +20,8 @@ describe('the system declaration', () => {
       'user-service',
       'product-service',
       'order-service',
+      'api-gateway',
+      'web',
     ]);
     expect(byName('order-service').dependsOn).toEqual(
       expect.arrayContaining(['postgres', 'identity', 'user-service', 'product-service']),
@@ -58,7 +60,7 @@ describe('the system declaration', () => {
       POSTGRES_PORT: String(LOCAL_POSTGRES.port),
       POSTGRES_DATABASES:
         'users:user_service:user_service-local,products:product_service:product_service-local,' +
-        'orders:order_service:order_service-local',
+        'orders:order_service:order_service-local,gateway:api_gateway:api_gateway-local',
     });
     expect(byName('postgres').readyOnMessage).toBe(true);
   });
@@ -85,10 +87,28 @@ describe('the system declaration', () => {
         USER_DB_URL: 'postgres://db.example/users',
         PRODUCT_DB_URL: 'postgres://db.example/products',
         ORDER_DB_URL: 'postgres://db.example/orders',
+        GATEWAY_DB_URL: 'postgres://db.example/gateway',
       },
       CWD,
     );
     expect(allExternal.parts.map((p) => p.name)).not.toContain('postgres');
+  });
+
+  it('puts the gateway on 8080 in front of the three services, with its own database', () => {
+    const gateway = byName('api-gateway');
+    expect(gateway.port).toBe(8080);
+    expect(gateway.dependsOn).toEqual(
+      expect.arrayContaining(['postgres', 'identity', 'user-service', 'product-service', 'order-service']),
+    );
+    expect(gateway.env).toMatchObject({
+      PORT: '8080',
+      USER_SERVICE_URL: 'http://localhost:3000',
+      ORDER_SERVICE_URL: 'http://localhost:3001',
+      PRODUCT_SERVICE_URL: 'http://localhost:3002',
+      DATABASE_URL: `postgres://api_gateway:api_gateway-local@127.0.0.1:${LOCAL_POSTGRES.port}/gateway`,
+      JWT_ISSUER: 'http://localhost:9229/ap-northeast-1_helplinelocal',
+    });
+    expect(gateway.readyUrl).toBe('http://127.0.0.1:8080/health/ready');
   });
 
   it('keeps data under HELPLINE_DATA_DIR when set', () => {

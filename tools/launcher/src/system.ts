@@ -146,7 +146,10 @@ function m2mEnv(clientId: string): Record<string, string> {
 }
 
 const USER_SERVICE_URL = 'http://localhost:3000';
+const ORDER_SERVICE_URL = 'http://localhost:3001';
 const PRODUCT_SERVICE_URL = 'http://localhost:3002';
+/** The one address a client needs (DESIGN.md §8). */
+export const GATEWAY_PORT = 8080;
 
 /** Each service and its database. */
 const SERVICES: Array<{ name: string; port: number } & ServiceOptions> = [
@@ -170,7 +173,37 @@ const SERVICES: Array<{ name: string; port: number } & ServiceOptions> = [
     database: { database: 'orders', role: 'order_service', externalUrlVariable: 'ORDER_DB_URL' },
     env: { ...m2mEnv('order-service'), USER_SERVICE_URL, PRODUCT_SERVICE_URL },
   },
+  {
+    // Last: it routes to the three services. Its own database holds the API keys; REDIS_URL, when
+    // set for the launcher, is inherited and puts the usage-plan counters in Redis.
+    name: 'api-gateway',
+    port: GATEWAY_PORT,
+    dependsOn: ['identity', 'user-service', 'product-service', 'order-service'],
+    database: { database: 'gateway', role: 'api_gateway', externalUrlVariable: 'GATEWAY_DB_URL' },
+    env: { USER_SERVICE_URL, ORDER_SERVICE_URL, PRODUCT_SERVICE_URL },
+  },
 ];
+
+/**
+ * The web console (apps/web): the built single-page app, on the address the pool registers as the
+ * SPA client's callback (infra/cognito/pool.json), calling the gateway and signing in at identity.
+ */
+export const WEB_PORT = 5173;
+
+const web = (): Part => ({
+  name: 'web',
+  command: ['node', 'apps/web/dist/server/main.js'],
+  port: WEB_PORT,
+  env: {
+    PORT: String(WEB_PORT),
+    WEB_API_URL: `http://localhost:${GATEWAY_PORT}`,
+    WEB_OIDC_AUTHORITY: ISSUER,
+    WEB_OIDC_LOGOUT_URL: `${IDENTITY_URL}/logout`,
+  },
+  readyUrl: `http://127.0.0.1:${WEB_PORT}/health/ready`,
+  dependsOn: ['identity', 'api-gateway'],
+  urls: { console: `http://localhost:${WEB_PORT}` },
+});
 
 /** How an app client is used: its secret, and the flows it allows. */
 function describeClient(client: LocalPoolClient): string {
@@ -231,7 +264,7 @@ export function buildSystem(env: Env, cwd: string): SystemDeclaration {
   const services = SERVICES.map((s) => service(s.name, s.port, s, env));
   const embedded = SERVICES.filter((s) => !env[s.database.externalUrlVariable]).map((s) => s.database);
   return {
-    parts: [...(embedded.length > 0 ? [postgres(embedded, env)] : []), identity(env), ...services],
+    parts: [...(embedded.length > 0 ? [postgres(embedded, env)] : []), identity(env), ...services, web()],
     // Each service gets its own DATABASE_URL: one inherited by all would make them share a database.
     notInherited: ['DATABASE_URL'],
     notes: demoCredentials(LOCAL_POOL),
