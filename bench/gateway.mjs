@@ -400,6 +400,8 @@ try {
     const end = text.indexOf(README_END);
     if (start < 0 || end < start) throw new Error(`README.md has no ${README_START} … ${README_END} block`);
     writeFileSync(readme, `${text.slice(0, start + README_START.length)}\n\n${table}\n\n${text.slice(end)}`);
+    // The table as Prettier lays it out, so that `npm run lint` stays clean.
+    execFileSync(join(root, 'node_modules/.bin/prettier'), ['--write', readme], { stdio: 'ignore' });
     say('updated the table in README.md');
   }
 } finally {
