@@ -22,8 +22,11 @@ const INIT_SCRIPT = join(ROOT, 'infra/docker/postgres-init/10-service-databases.
 const COMPOSE_AHEAD = ['redis', 'api-gateway'];
 /** Parts the launcher runs that compose does not (yet): the web console (static files; no image yet). */
 const LAUNCHER_ONLY = ['web'];
-/** Variables compose sets that the launcher does not: what a container needs to be reachable. */
-const CONTAINER_ONLY_VARIABLES = ['HOST', 'IDENTITY_ISSUER_BASE_URL'];
+/**
+ * Variables compose sets that the launcher does not: what a container needs to be reachable, and
+ * the demo users that identity's production image creates only when asked.
+ */
+const CONTAINER_ONLY_VARIABLES = ['HOST', 'IDENTITY_ISSUER_BASE_URL', 'IDENTITY_DEMO_USERS'];
 /** The launcher's variables that compose's PostgreSQL image names differently (its own data dir and port). */
 const DATABASE_PART = 'postgres';
 
