@@ -19,13 +19,14 @@
 //        [--no-nginx] [--readme: write the table into README.md]
 // Loopback only; every scenario is bounded by --duration.
 import { execFileSync, spawn } from 'node:child_process';
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import autocannon from 'autocannon';
+import { signIn } from '../tools/demo-sign-in.mjs';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -121,26 +122,6 @@ async function startStack(dataDir) {
   // Its logs are not the subject; stop holding them.
   launcher.stdout.removeListener('data', keep);
   launcher.stdout.resume();
-}
-
-async function signIn(username) {
-  const secretHash = createHmac('sha256', 'helpline-api-secret')
-    .update(`${username}helpline-api`)
-    .digest('base64');
-  const res = await fetch('http://127.0.0.1:9229', {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-amz-json-1.1',
-      'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth',
-    },
-    body: JSON.stringify({
-      AuthFlow: 'USER_PASSWORD_AUTH',
-      ClientId: 'helpline-api',
-      AuthParameters: { USERNAME: username, PASSWORD: 'Passw0rd!', SECRET_HASH: secretHash },
-    }),
-  });
-  if (!res.ok) throw new Error(`no token for ${username}: ${res.status}`);
-  return (await res.json()).AuthenticationResult.AccessToken;
 }
 
 function ensureNginx() {
@@ -267,7 +248,9 @@ try {
   );
   say("starting the stack (npm start's launcher, fresh data directory)...");
   await startStack(dataDir);
-  const [user, manager] = await Promise.all([signIn('user@example.com'), signIn('manager@example.com')]);
+  const [user, manager] = (
+    await Promise.all([signIn('user@example.com'), signIn('manager@example.com')])
+  ).map((r) => r.AccessToken);
   const auth = { authorization: `Bearer ${user}` };
 
   const [upstreamPort, barePort, nginxPort, gatewayPort] = await Promise.all([

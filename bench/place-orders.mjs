@@ -6,8 +6,8 @@
 //
 // Usage: node bench/place-orders.mjs [--duration 30] [--connections 32]
 // Loopback only; bounded by --duration.
-import { createHmac } from 'node:crypto';
 import autocannon from 'autocannon';
+import { signIn } from '../tools/demo-sign-in.mjs';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -15,30 +15,11 @@ const arg = (name, fallback) => {
 };
 const DURATION_S = arg('duration', 30);
 const CONNECTIONS = arg('connections', 32);
-const IDENTITY = 'http://localhost:9229';
 const ORDERS = 'http://127.0.0.1:3001';
 const PRODUCTS = 'http://127.0.0.1:3002';
 const say = (line) => process.stdout.write(`${line}\n`);
 
-async function token(username) {
-  const secretHash = createHmac('sha256', 'helpline-api-secret')
-    .update(`${username}helpline-api`)
-    .digest('base64');
-  const res = await fetch(IDENTITY, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-amz-json-1.1',
-      'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth',
-    },
-    body: JSON.stringify({
-      AuthFlow: 'USER_PASSWORD_AUTH',
-      ClientId: 'helpline-api',
-      AuthParameters: { USERNAME: username, PASSWORD: 'Passw0rd!', SECRET_HASH: secretHash },
-    }),
-  });
-  if (!res.ok) throw new Error(`no token for ${username}: ${res.status} (is npm start running?)`);
-  return (await res.json()).AuthenticationResult.AccessToken;
-}
+const token = async (username) => (await signIn(username)).AccessToken;
 
 const [manager, user] = await Promise.all([token('manager@example.com'), token('user@example.com')]);
 const created = await fetch(`${PRODUCTS}/products`, {

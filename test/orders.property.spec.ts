@@ -1,3 +1,4 @@
+import { encodeEveryByte, expectHandledRequest } from '@helpline/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Buyer, type OrderSystem, startOrderSystem } from './support/order-system.js';
@@ -32,29 +33,8 @@ describe('order-service under arbitrary input (fast-check)', () => {
     await sys?.close();
   });
 
-  const expectHandled = async (
-    method: string,
-    path: string,
-    body?: string,
-    headers: Record<string, string> = {},
-  ) => {
-    const res = await fetch(`${sys.orders.base}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${buyer.token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...headers,
-      },
-      body,
-    });
-    const text = await res.text();
-    const where = `${method} ${path} ${body ?? ''} → ${res.status} ${text.slice(0, 300)}`;
-    expect(res.status, where).toBeLessThan(500);
-    if (res.status >= 400) {
-      expect(res.headers.get('content-type'), where).toMatch(/^application\/problem\+json/);
-      expect((JSON.parse(text) as { code?: unknown }).code, where).toEqual(expect.any(String));
-    }
-  };
+  const expectHandled = (method: string, path: string, body?: string, headers: Record<string, string> = {}) =>
+    expectHandledRequest(`${sys.orders.base}${path}`, { method, token: buyer.token, body, headers });
 
   it('POST /orders with any items, any Idempotency-Key', async () => {
     const item = fc.oneof(
@@ -96,8 +76,7 @@ describe('order-service under arbitrary input (fast-check)', () => {
       fc.string({ maxLength: 40 }),
       fc.constantFrom('%00', '%E0%A4%A', '..', 'null'),
     );
-    const encode = (v: string) =>
-      [...Buffer.from(v, 'utf8')].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
+    const encode = encodeEveryByte;
     await fc.assert(
       fc.asyncProperty(text, text, fc.constantFrom('list', 'get', 'cancel'), async (a, b, route) => {
         if (route === 'list')

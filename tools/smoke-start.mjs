@@ -4,11 +4,11 @@
 // gateway and the console answer their readiness checks, a demo user signs in at identity and
 // reads the catalogue through the gateway, and Ctrl-C (SIGINT) stops everything with exit code 0.
 // Uses a throwaway data directory.
-import { createHmac } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { signIn } from './demo-sign-in.mjs';
 
 const TIMEOUT_MS = 120_000;
 const cwd = mkdtempSync(join(tmpdir(), 'helpline-smoke-'));
@@ -55,23 +55,9 @@ for (const port of [3000, 3001, 3002, 9229, 8080, 5173]) {
 }
 // Through the gateway, as a client: the catalogue, with a user's token from identity.
 {
-  const secretHash = createHmac('sha256', 'helpline-api-secret')
-    .update('user@example.comhelpline-api')
-    .digest('base64');
-  const signIn = await fetch('http://127.0.0.1:9229/', {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-amz-json-1.1',
-      'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth',
-    },
-    body: JSON.stringify({
-      AuthFlow: 'USER_PASSWORD_AUTH',
-      ClientId: 'helpline-api',
-      AuthParameters: { USERNAME: 'user@example.com', PASSWORD: 'Passw0rd!', SECRET_HASH: secretHash },
-    }),
-  });
-  if (signIn.status !== 200) fail(`signing in at identity answered ${signIn.status}`);
-  const token = (await signIn.json()).AuthenticationResult.AccessToken;
+  const { AccessToken: token } = await signIn('user@example.com', {
+    endpoint: 'http://127.0.0.1:9229',
+  }).catch((error) => fail(`signing in at identity: ${error.message}`));
   const products = await fetch('http://127.0.0.1:8080/products', {
     headers: { authorization: `Bearer ${token}` },
   });

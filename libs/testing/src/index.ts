@@ -5,3 +5,4 @@ export { freePort } from './ports.js';
 export { LogCapture } from './log-capture.js';
 export * from './fault-proxy.js';
 export * from './service-harness.js';
+export { encodeEveryByte, expectHandledRequest } from './handled-request.js';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { encodeEveryByte, expectHandledRequest } from '@helpline/testing';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { startUserService, type UserServiceHarness } from '../test-support/user-service.harness.js';
 
 /** Runs per property: enough to find the classes of bad input, few enough to stay a second or two. */
@@ -110,27 +111,10 @@ describe('user-service under arbitrary input (fast-check)', () => {
   const id = () => fc.oneof(fc.constant(userId), someId);
 
   /** Sends one request; fails the property on a 5xx or a refusal that is no coded problem. */
-  const expectHandled = async (method: string, path: string, who: number, payload?: string) => {
-    const res = await fetch(`${svc.base}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${tokens[who]}`,
-        ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: payload,
-    });
-    const text = await res.text();
-    const where = `${method} ${path} → ${res.status} ${text.slice(0, 300)}`;
-    expect(res.status, where).toBeLessThan(500);
-    if (res.status >= 400) {
-      expect(res.headers.get('content-type'), where).toMatch(/^application\/problem\+json/);
-      expect((JSON.parse(text) as { code?: unknown }).code, where).toEqual(expect.any(String));
-    }
-  };
+  const expectHandled = (method: string, path: string, who: number, payload?: string) =>
+    expectHandledRequest(`${svc.base}${path}`, { method, token: tokens[who], body: payload });
 
-  /** Percent-encodes every UTF-8 byte: any string, lone surrogates included, becomes a valid URL part. */
-  const encode = (value: string) =>
-    [...Buffer.from(value, 'utf8')].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
+  const encode = encodeEveryByte;
 
   it('GET /users with any query', async () => {
     await fc.assert(

@@ -58,7 +58,7 @@ export function parseJsonObject(text: string, maxDepth = MAX_JSON_DEPTH): Record
 }
 
 /**
- * A `\uXXXX` escape at `at`: refused when it is NUL, or half of a surrogate pair without the
+ * A `\u` escape (four hex digits) at `at`: refused when it is NUL, or half of a surrogate pair without the
  * other half (not a character; validators throw on it, and PostgreSQL would store U+FFFD in its
  * place). Returns how far past the backslash the escape reaches.
  */
