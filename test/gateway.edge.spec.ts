@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GatewayUnderTest, startGatewayUnderTest } from './support/gateway.js';
+import { bigChunk } from './support/stub-upstream.js';
 
 /**
  * The gateway's edge, in front of stub upstreams: routing, what is forwarded and what is not,
@@ -131,6 +132,40 @@ describe('API gateway edge', () => {
       for (const gone of ['x-api-key', 'x-hop-secret', 'keep-alive', 'te', 'proxy-authorization']) {
         expect(seen[gone], gone).toBeUndefined();
       }
+    });
+
+    it("streams a large answer back byte for byte, with the service's headers but not its hop-by-hop ones", async () => {
+      const res = await t.fetch('/products/big?kb=4096', {
+        token: await userToken(),
+        headers: { origin: CONSOLE },
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-upstream')).toBe('product-service');
+      expect(res.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
+      // The service's Vary and the edge's (CORS) together; the gateway's own CORS headers on top.
+      expect(res.headers.get('vary')).toMatch(/Accept-Encoding/);
+      expect(res.headers.get('vary')).toMatch(/Origin/);
+      expect(res.headers.get('access-control-allow-origin')).toBe(CONSOLE);
+      expect(res.headers.get('x-secret-hop')).toBeNull();
+      expect(res.headers.get('keep-alive')).not.toBe('timeout=5');
+      const body = Buffer.from(await res.arrayBuffer());
+      expect(body.length).toBe(4096 * 1024);
+      for (const n of [0, 1, 2047, 4095]) {
+        expect(body.subarray(n * 1024, (n + 1) * 1024).equals(bigChunk(n)), `KiB ${n}`).toBe(true);
+      }
+    });
+
+    it("stops the service's answer when the caller goes away in the middle of it", async () => {
+      const before = t.upstreams.products.broken.count;
+      const controller = new AbortController();
+      const res = await t.fetch('/products/drip', { token: await userToken(), signal: controller.signal });
+      expect(res.status).toBe(200);
+      const reader = res.body!.getReader();
+      expect(new TextDecoder().decode((await reader.read()).value)).toMatch(/^the start of an answer/);
+      controller.abort();
+      await expect.poll(() => t.upstreams.products.broken.count, { timeout: 5_000 }).toBe(before + 1);
+      // The gateway is none the worse for it.
+      expect((await t.fetch('/products', { token: await userToken() })).status).toBe(200);
     });
 
     it('streams a body through byte for byte, with or without a declared length', async () => {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { Principal } from './principal.js';
 
@@ -32,7 +32,8 @@ export class VerificationCache {
   }
 
   static keyOf(token: string): string {
-    return createHash('sha256').update(token).digest('base64url');
+    // The one-shot hash: half the cost of a Hash object, on every request that carries a token.
+    return hash('sha256', token, 'base64url');
   }
 
   /** `countMiss` false: a look that `verify` follows on a miss, which counts it then. */

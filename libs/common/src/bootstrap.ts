@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { DynamicModule, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { ConfigError, type ServiceConfig } from './config/config.js';
 import { CORRELATION_ID_HEADER, resolveCorrelationId } from './context/correlation-id.js';
@@ -49,13 +49,7 @@ export async function createServiceApp(
     bodyLimit: options.service.bodyLimitBytes,
     // Fastify takes a hop count too; Nest's option type leaves it out.
     trustProxy: options.service.trustProxy as boolean | string[],
-    // Resolved before anything else runs, and written back on the raw request so that every later
-    // reader (pino-http, outgoing calls) sees the same id.
-    genReqId: (req: IncomingMessage) => {
-      const id = resolveCorrelationId(req.headers[CORRELATION_ID_HEADER]);
-      req.headers[CORRELATION_ID_HEADER] = id;
-      return id;
-    },
+    genReqId: assignCorrelationId,
     frameworkErrors: handleFrameworkError,
     clientErrorHandler: handleClientError,
   });
@@ -125,6 +119,30 @@ export async function runService<C extends { service: ServiceConfig }>(
 const ENCODED_NUL = /%00/i;
 
 /**
+ * Fastify's `genReqId`: the caller's correlation id when acceptable, else a new one. Resolved
+ * before anything else runs, and written back on the raw request so that every later reader
+ * (pino-http, outgoing calls, a proxied request's headers) sees the same id.
+ */
+export function assignCorrelationId(req: IncomingMessage): string {
+  const id = resolveCorrelationId(req.headers[CORRELATION_ID_HEADER]);
+  req.headers[CORRELATION_ID_HEADER] = id;
+  return id;
+}
+
+/**
+ * What every request meets first, on any of an app's Fastify instances: its correlation id echoed,
+ * and a 400 for a NUL in the path or query, which would reach PostgreSQL, whose text cannot hold
+ * one. False when it has answered the request.
+ */
+export function admitRequest(request: FastifyRequest, reply: FastifyReply): boolean {
+  void reply.header(CORRELATION_ID_HEADER, request.id);
+  if (!ENCODED_NUL.test(request.url)) return true;
+  const error = new BadRequestError('INVALID_CHARACTER', 'The URL contains a NUL character (%00)');
+  sendProblem(error, request, reply, { error: () => undefined });
+  return false;
+}
+
+/**
  * Nest's shutdown hooks close the server on SIGTERM, which waits for in-flight requests; one that
  * hangs (a lock held elsewhere) would keep the process alive until the orchestrator's SIGKILL.
  * Drain for `shutdownTimeoutMs`, then exit, saying so.
@@ -145,13 +163,7 @@ function exitAfterDrainDeadline(service: ServiceConfig, logger: Pick<Logger, 'wa
 
 function registerRequestContext(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.header(CORRELATION_ID_HEADER, request.id);
-    // A NUL in a path or query value would reach PostgreSQL, whose text cannot hold one.
-    if (ENCODED_NUL.test(request.url)) {
-      const error = new BadRequestError('INVALID_CHARACTER', 'The URL contains a NUL character (%00)');
-      sendProblem(error, request, reply, { error: () => undefined });
-      return;
-    }
+    if (!admitRequest(request, reply)) return;
     RequestContext.run({ correlationId: request.id, authorization: request.headers.authorization }, done);
   });
 }

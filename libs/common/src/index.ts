@@ -15,6 +15,7 @@ export * from './errors/problem-details.filter.js';
 export * from './errors/validation.js';
 export * from './health/readiness.js';
 export * from './health/signing-keys.js';
+export { handleClientError, handleFrameworkError } from './http/client-errors.js';
 export * from './http/optional.js';
 export * from './http/pagination.js';
 export * from './logging/logger.js';

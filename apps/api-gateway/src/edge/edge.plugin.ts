@@ -1,9 +1,7 @@
-import type { IncomingHttpHeaders } from 'node:http';
-import { Transform } from 'node:stream';
+import { type Readable, Transform } from 'node:stream';
 import type { JwtVerificationService, Principal } from '@helpline/auth';
 import { AuthError } from '@helpline/auth';
 import { AppError, sendProblem } from '@helpline/common';
-import replyFrom from '@fastify/reply-from';
 import { BrokenCircuitError, circuitBreaker, ConsecutiveBreaker, handleWhen } from 'cockatiel';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -11,6 +9,7 @@ import type { ApiKeysService, ValidKey } from '../api-keys/api-keys.service.js';
 import type { EdgeConfig, PublicRoute, UpstreamName } from '../config.js';
 import type { UsageLimiter } from '../limits/usage-limiter.js';
 import type { EdgeMetrics } from './edge.metrics.js';
+import { CallerGone, Upstream } from './forwarder.js';
 import { ROUTE_PREFIXES } from './routes.js';
 import {
   bodyRefused,
@@ -51,7 +50,7 @@ declare module 'fastify' {
 const BEARER = /^Bearer +([^\s]+) *$/i;
 
 /**
- * The proxy routes, on Fastify itself rather than as Nest controllers: each request pays only for
+ * The proxy routes, on the edge's own Fastify instance (mount-edge.ts): each request pays only for
  * what the edge does — the API key, the token (verified once and then cached until it expires),
  * the usage plan, and the proxying, with bodies streamed through untouched. Registered in their
  * own plugin context, so that only these routes take any body as a stream.
@@ -69,22 +68,20 @@ export async function registerEdge(fastify: FastifyInstance, deps: EdgeDeps): Pr
     }),
   );
 
+  const upstreams = new Map(
+    (Object.keys(deps.upstreams) as UpstreamName[]).map((name) => [
+      name,
+      new Upstream(name, deps.upstreams[name], { timeoutMs: deps.edge.upstreamTimeoutMs, connections: 128 }),
+    ]),
+  );
+  fastify.addHook('onClose', async () => {
+    await Promise.all([...upstreams.values()].map((upstream) => upstream.close()));
+  });
+
   await fastify.register(async (edge) => {
     // Bodies pass through as the raw stream, never parsed and serialised again.
     edge.removeAllContentTypeParsers();
     edge.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
-    await edge.register(replyFrom, {
-      undici: {
-        connections: 128,
-        pipelining: 1,
-        keepAliveTimeout: 60_000,
-        headersTimeout: deps.edge.upstreamTimeoutMs,
-        bodyTimeout: deps.edge.upstreamTimeoutMs,
-      },
-      // A service that answers 503 is overloaded or degraded: retrying at the edge makes it worse.
-      retryMethods: [],
-      disableRequestLogging: true,
-    });
 
     // The edge's own 5xx answers (an upstream down) are expected in an outage: one warning line
     // each, without a stack; anything else that fails is a bug, logged in full.
@@ -166,26 +163,13 @@ export async function registerEdge(fastify: FastifyInstance, deps: EdgeDeps): Pr
       throw limited(decision.code!, decision.retryAfterSeconds!);
     }
 
-    const target = deps.upstreams[upstream] + request.url;
+    const call = upstreams.get(upstream)!;
     try {
-      await breakers.get(upstream)!.execute(
-        () =>
-          new Promise<number>((resolve, reject) => {
-            try {
-              void reply.from(target, {
-                rewriteRequestHeaders: (_req, headers) => forwardedHeaders(request, headers),
-                onResponse: (_req, rep, res) => {
-                  resolve(res.statusCode);
-                  void rep.send(res.stream);
-                },
-                onError: (_rep, { error }) =>
-                  reject(callerFault(error, body, request, deps.bodyLimitBytes) ?? error),
-              });
-            } catch (error) {
-              // A URL the call cannot be built from: `..` segments, a malformed percent-encoding.
-              reject(new CallerFault(unforwardable(error)));
-            }
-          }),
+      // Each failure is sorted out here: the caller's (not the upstream's health) or the upstream's.
+      await breakers.get(upstream)!.execute(() =>
+        call.forward(request, reply, { withheld: WITHHELD, body: body?.stream }).catch((error: unknown) => {
+          throw callerFault(error, body, request, deps.bodyLimitBytes) ?? error;
+        }),
       );
     } catch (error) {
       if (error instanceof CallerFault) throw error.answer;
@@ -217,15 +201,11 @@ function callerFault(
   limit: number,
 ): CallerFault | undefined {
   if (body?.exceeded) return new CallerFault(payloadTooLarge(limit));
-  if (request.raw.destroyed) return new CallerFault(unforwardable(error));
+  if (error instanceof CallerGone || request.raw.destroyed) return new CallerFault(unforwardable(error));
   const kind = failureKind(error);
   if (kind === 'rejected') return new CallerFault(unforwardable(error));
-  const cause = (error as { cause?: { code?: string } }).cause?.code;
-  if (
-    body &&
-    !body.delivered &&
-    (cause === 'EPIPE' || cause === 'ECONNRESET' || cause === 'UND_ERR_SOCKET')
-  ) {
+  const code = codeOf(error);
+  if (body && !body.delivered && (code === 'EPIPE' || code === 'ECONNRESET' || code === 'UND_ERR_SOCKET')) {
     return new CallerFault(bodyRefused());
   }
   return undefined;
@@ -258,51 +238,28 @@ async function authenticate(
   }
 }
 
-/**
- * Hop-by-hop request headers (RFC 9110 §7.6.1), which concern only the connection to the gateway.
- * reply-from removes `Connection` and the headers it names; these are the rest. `Expect` is
- * answered by the gateway's own server (100-continue), and the upstream call sets its own framing.
- */
-const HOP_BY_HOP = [
-  'keep-alive',
-  'proxy-connection',
-  'proxy-authorization',
-  'proxy-authenticate',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'expect',
-  'http2-settings',
-];
-
-/**
- * The request headers the upstream gets: the caller's, without hop-by-hop headers and the API key
- * (the edge's business), with the `X-Forwarded-*` of this hop. The correlation id is among them:
- * it was resolved (accepted or generated) when the request arrived.
- */
-function forwardedHeaders(request: FastifyRequest, headers: IncomingHttpHeaders): IncomingHttpHeaders {
-  const forwarded: IncomingHttpHeaders = { ...headers };
-  delete forwarded['x-api-key'];
-  for (const name of HOP_BY_HOP) delete forwarded[name];
-  const prior = request.headers['x-forwarded-for'];
-  forwarded['x-forwarded-for'] = typeof prior === 'string' && prior ? `${prior}, ${request.ip}` : request.ip;
-  forwarded['x-forwarded-proto'] = request.protocol;
-  forwarded['x-forwarded-host'] = request.headers.host ?? '';
-  return forwarded;
-}
+/** What the caller sends for the edge alone: the API key. */
+const WITHHELD: ReadonlySet<string> = new Set(['x-api-key']);
 
 type FailureKind = 'refused' | 'failed' | 'timeout' | 'rejected';
 
+/** undici's error code, or that of the system call under it. */
+function codeOf(error: unknown): string | undefined {
+  const e = error as { code?: unknown; cause?: { code?: unknown } } | undefined;
+  const code = typeof e?.code === 'string' ? e.code : e?.cause?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+const TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+const REFUSALS = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH']);
+
 function failureKind(error: unknown): FailureKind {
-  const e = error as { statusCode?: number; code?: string; cause?: { code?: string } };
-  const cause = e.cause?.code;
-  // The upstream call refused what the caller sent (a header it cannot carry): the caller's fault.
-  if (cause === 'UND_ERR_INVALID_ARG' || cause === 'UND_ERR_NOT_SUPPORTED') return 'rejected';
-  if (e.statusCode === 504 || e.code === 'UND_ERR_CONNECT_TIMEOUT') return 'timeout';
-  if (cause === 'ECONNREFUSED' || cause === 'EAI_AGAIN' || e.code === 'FST_REPLY_FROM_SERVICE_UNAVAILABLE') {
-    return 'refused';
-  }
+  const code = codeOf(error);
+  if (code === undefined) return 'failed';
+  // The upstream call refused what the caller sent (a header or path it cannot carry).
+  if (code === 'UND_ERR_INVALID_ARG' || code === 'UND_ERR_NOT_SUPPORTED') return 'rejected';
+  if (TIMEOUTS.has(code)) return 'timeout';
+  if (REFUSALS.has(code)) return 'refused';
   return 'failed';
 }
 
@@ -311,6 +268,8 @@ interface BodyMeter {
   exceeded: boolean;
   /** The upstream call has taken all of the body. */
   delivered: boolean;
+  /** What the upstream call sends. */
+  stream: Readable;
 }
 
 /**
@@ -322,7 +281,6 @@ function meterBody(request: FastifyRequest, limit: number): BodyMeter | undefine
   const declared = Number(request.headers['content-length']);
   if (declared > limit) throw payloadTooLarge(limit);
   if (!request.body) return undefined;
-  const meter: BodyMeter = { exceeded: false, delivered: false };
   let seen = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
@@ -334,11 +292,11 @@ function meterBody(request: FastifyRequest, limit: number): BodyMeter | undefine
       callback(null, chunk);
     },
   });
+  const meter: BodyMeter = { exceeded: false, delivered: false, stream: counter };
   counter.once('end', () => {
     meter.delivered = true;
   });
   (request.body as NodeJS.ReadableStream).pipe(counter);
-  request.body = counter;
   return meter;
 }
 
