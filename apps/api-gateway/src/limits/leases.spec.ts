@@ -117,6 +117,23 @@ describe('leased limits across workers', () => {
     expect(admitted).toBe(15);
   });
 
+  it("grow a busy worker's leases, and ask for the next before the last is spent", async () => {
+    const { stores, messages } = cluster(1);
+    open = stores;
+    const check = throttle(1_000_000, 1_000_000);
+    let waited = 0;
+    for (let i = 0; i < 20_000; i++) {
+      if (stores[0]!.consumeNow([check])?.[0]?.allowed) continue;
+      waited++;
+      expect((await stores[0]!.consume([check]))[0]!.allowed).toBe(true);
+      // Let a lease asked for ahead of time arrive, as the event loop would between requests.
+      if (i % 100 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    // Leases of 16, 32, … 1024: a few dozen messages, not one per 16 requests (1250).
+    expect(messages()).toBeLessThan(60);
+    expect(waited).toBeLessThan(60);
+  });
+
   it('refuse, rather than admit uncounted, when the primary does not answer', async () => {
     const store = new LeasedLimitStore({ send: () => undefined, onReply: () => undefined }, 2);
     open = [store];

@@ -12,12 +12,20 @@ import { MemoryLimitStore } from './limit-store.js';
  * spend within LEASE_TTL_MS goes back. A refusal is remembered until the retry time the primary
  * gave, so a client hammering a spent limit costs no messages either.
  *
- * The price: a worker may refuse while another still holds a few leased requests (leases are at
+ * A lease's size follows the worker's pace, as a TCP window does: it doubles while leases are
+ * spent within a quarter of their time to live and halves when they last more than half of it,
+ * so that a busy worker asks a few times a second, and a quiet one holds little. The next lease is
+ * asked for when a quarter of the current one is left, so that requests seldom wait for it.
+ *
+ * The price: a worker may refuse while another still holds some leased requests (leases are at
  * most a quarter of a limit split among the workers), and `RateLimit`'s remaining count is an
  * estimate. Redis (REDIS_URL) shares counters exactly between instances instead.
  */
 export const LEASE_TTL_MS = 500;
-const MAX_LEASE = 64;
+/** The most a lease holds, however large the limit: about LEASE_TTL_MS / 4 of a busy worker. */
+const MAX_LEASE = 1024;
+/** A new lease's size, before the worker's pace is known. */
+const FIRST_LEASE = 16;
 const ASK_TIMEOUT_MS = 1_000;
 
 export const LEASE_MESSAGE = 'helpline:gateway:lease';
@@ -100,6 +108,9 @@ interface Lease {
   /** Requests waiting for this lease to be refilled: the next lease asks for at least as many. */
   waiting: number;
   refill?: Promise<void>;
+  /** What the next lease asks for, and when the last one was granted (to pace the next). */
+  size: number;
+  grantedAt: number;
 }
 
 /** The worker's side: spends leases, refills them from the coordinator. */
@@ -155,6 +166,8 @@ export class LeasedLimitStore implements LimitStore {
       } else {
         lease.tokens--;
         outcomes.push(this.outcome(lease, now));
+        // A quarter left: ask for the next lease now, so that no request has to wait for it.
+        if (lease.tokens <= lease.size >> 2 && !lease.refill) void this.refill(lease.check, false);
       }
     }
     return outcomes;
@@ -194,19 +207,29 @@ export class LeasedLimitStore implements LimitStore {
     };
   }
 
-  private refill(check: LimitCheck): Promise<void> {
+  private refill(check: LimitCheck, waiting = true): Promise<void> {
     let lease = this.leases.get(check.key);
     if (!lease) {
-      lease = { check, tokens: 0, expiresAt: 0, deniedUntil: 0, sharedRemaining: 0, resetAt: 0, waiting: 0 };
+      lease = {
+        check,
+        tokens: 0,
+        expiresAt: 0,
+        deniedUntil: 0,
+        sharedRemaining: 0,
+        resetAt: 0,
+        waiting: 0,
+        size: Math.min(FIRST_LEASE, this.leaseCap(check)),
+        grantedAt: 0,
+      };
       this.leases.set(check.key, lease);
     }
-    lease.waiting++;
+    if (waiting) lease.waiting++;
     if (lease.refill) return lease.refill;
     const target = lease;
     target.refill = (async () => {
       // Let the requests arriving in this tick join the same lease.
       await Promise.resolve();
-      const want = Math.max(this.leaseSize(check), target.waiting);
+      const want = Math.max(target.size, target.waiting);
       target.waiting = 0;
       const id = this.nextId++;
       const reply = await this.ask<LeaseReply>({ type: LEASE_MESSAGE, id, items: [{ check, want }] });
@@ -216,6 +239,10 @@ export class LeasedLimitStore implements LimitStore {
         // The primary did not answer: refuse for a moment rather than admit without a count.
         target.deniedUntil = now + 1_000;
       } else if (grant.granted > 0) {
+        const lasted = now - target.grantedAt;
+        if (lasted < LEASE_TTL_MS / 4) target.size = Math.min(target.size * 2, this.leaseCap(check));
+        else if (lasted > LEASE_TTL_MS / 2) target.size = Math.max(1, target.size >> 1);
+        target.grantedAt = now;
         target.tokens += grant.granted;
         target.expiresAt = now + LEASE_TTL_MS;
         target.deniedUntil = 0;
@@ -232,7 +259,7 @@ export class LeasedLimitStore implements LimitStore {
   }
 
   /** At most a quarter of the limit shared among the workers, so that no worker hoards it. */
-  private leaseSize(check: LimitCheck): number {
+  private leaseCap(check: LimitCheck): number {
     const size = check.kind === 'throttle' ? check.throttle.burstLimit : check.limit;
     return Math.max(1, Math.min(MAX_LEASE, Math.floor(size / (4 * this.workers))));
   }
