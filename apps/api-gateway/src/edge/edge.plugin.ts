@@ -273,14 +273,24 @@ interface BodyMeter {
 }
 
 /**
- * A body whose declared length is over `limit` is refused at once. Any other body is passed on
- * through a meter that breaks it off once more than `limit` bytes have gone by (a body sent
- * without a length) and tells whether the upstream took all of it.
+ * A body whose declared length is over `limit` is refused at once; one within it is passed on as
+ * it is (Node's parser delivers no more than the declared length). A body sent without a length
+ * goes through a meter that breaks it off once more than `limit` bytes have gone by. Either way,
+ * the meter tells whether the upstream took all of it.
  */
 function meterBody(request: FastifyRequest, limit: number): BodyMeter | undefined {
-  const declared = Number(request.headers['content-length']);
+  const length = request.headers['content-length'];
+  const declared = Number(length);
   if (declared > limit) throw payloadTooLarge(limit);
   if (!request.body) return undefined;
+  const body = request.body as Readable;
+  if (length !== undefined && Number.isSafeInteger(declared)) {
+    const passed: BodyMeter = { exceeded: false, delivered: false, stream: body };
+    body.once('end', () => {
+      passed.delivered = true;
+    });
+    return passed;
+  }
   let seen = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
@@ -296,7 +306,7 @@ function meterBody(request: FastifyRequest, limit: number): BodyMeter | undefine
   counter.once('end', () => {
     meter.delivered = true;
   });
-  (request.body as NodeJS.ReadableStream).pipe(counter);
+  body.pipe(counter);
   return meter;
 }
 
