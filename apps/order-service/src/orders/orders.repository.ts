@@ -110,19 +110,30 @@ export class OrdersRepository {
     };
   }
 
-  /** Prices a pending order from its reservation: its items, total and currency. */
+  /**
+   * Prices a pending order from its reservation: its items, total and currency. One statement (a
+   * data-modifying CTE), so as atomic as a transaction and one round trip instead of four.
+   */
   async price(orderId: string, reservationId: string, items: PricedItem[], currency: string): Promise<void> {
     const total = items.reduce((sum, item) => sum + item.unitPrice * item.quantity, 0);
-    await this.db.transaction(async (tx) => {
-      await tx
-        .insert(orderItems)
-        .values(items.map((item) => ({ ...item, orderId })))
-        .onConflictDoNothing();
-      await tx
-        .update(orders)
-        .set({ reservationId, total, currency, updatedAt: sql`now()` })
-        .where(eq(orders.id, orderId));
-    });
+    const rows = sql.join(
+      items.map(
+        (item) =>
+          sql`(${orderId}::uuid, ${item.productId}::uuid, ${item.name}, ${item.unitPrice}::int, ${item.quantity}::int)`,
+      ),
+      sql`, `,
+    );
+    await this.db.execute(sql`
+      with added as (
+        insert into ${orderItems} (order_id, product_id, name, unit_price, quantity)
+        values ${rows}
+        on conflict do nothing
+      )
+      update ${orders}
+      set reservation_id = ${reservationId}::uuid, total = ${total}::int, currency = ${currency},
+          updated_at = now()
+      where id = ${orderId}::uuid
+    `);
   }
 
   /** pending → confirmed. Undefined when the order was no longer pending (the sweep failed it). */
