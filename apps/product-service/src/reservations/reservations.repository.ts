@@ -1,6 +1,8 @@
-import { DATABASE, type Database } from '@helpline/common';
+import { DATABASE, type Database, sqlState } from '@helpline/common';
 import { Inject, Injectable } from '@nestjs/common';
 import { and, asc, eq, inArray, lte, type SQL, sql } from 'drizzle-orm';
+import { DrizzleQueryError } from 'drizzle-orm/errors';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import { productsNotFound } from '../products/products.errors.js';
 import { products } from '../products/products.schema.js';
 import { insufficientStock, reservationNotFound, type Shortage } from './reservations.errors.js';
@@ -63,8 +65,29 @@ interface AtOnceRow {
   items: ItemJson[] | null;
 }
 
-/** The first row of a `db.execute` on node-postgres (whose result type the Database type leaves open). */
-const firstRow = <T>(result: unknown): T | undefined => (result as { rows: T[] }).rows[0];
+const dialect = new PgDialect();
+
+/**
+ * Runs a statement as a named prepared statement of node-postgres: PostgreSQL parses and plans it
+ * once per connection instead of once per call, on the order path's hottest statements. `name`
+ * must stand for one SQL text (pg refuses a name reused with another). Through `db.execute`
+ * when the Database is not on a node-postgres pool.
+ */
+async function executeNamed<T>(db: Database, name: string, query: SQL): Promise<T[]> {
+  const pool = (db as unknown as { $client?: NamedQueryClient }).$client;
+  if (typeof pool?.query !== 'function') return ((await db.execute(query)) as unknown as { rows: T[] }).rows;
+  const { sql: text, params } = dialect.sqlToQuery(query);
+  try {
+    return (await pool.query<T>({ name, text, values: params })).rows;
+  } catch (error) {
+    // Wrapped as drizzle wraps it, for the same error handling and logs (SQL text, no values).
+    throw new DrizzleQueryError(text, params, error as Error);
+  }
+}
+
+interface NamedQueryClient {
+  query<T>(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: T[] }>;
+}
 
 const fromJson = (row: ReservationJson, items: ItemJson[]): ReservationWithItems => ({
   id: row.id,
@@ -217,8 +240,10 @@ export class ReservationsRepository {
     const n = items.length;
     let row: AtOnceRow | undefined;
     try {
-      row = firstRow<AtOnceRow>(
-        await this.db.execute(sql`
+      [row] = await executeNamed<AtOnceRow>(
+        this.db,
+        `reservations_reserve_${n}`,
+        sql`
         with lk as (
           select pg_advisory_xact_lock(${KEY_LOCK_NAMESPACE}::int, hashtext(${key}))
         ),
@@ -262,11 +287,11 @@ export class ReservationsRepository {
         select
           (select row_to_json(ins) from ins) as reservation,
           (select json_agg(added order by added.product_id) from added) as items
-      `),
+      `,
       );
     } catch (error) {
       // The guard: leave it to the transaction, which refuses with the shortage.
-      if ((error as { code?: unknown }).code === '22012') return undefined;
+      if (sqlState(error) === '22012') return undefined;
       throw error;
     }
     if (!row?.reservation) return undefined;
@@ -281,8 +306,10 @@ export class ReservationsRepository {
    * when the reservation is anything else: `settle` then decides.
    */
   async commitAtOnce(id: string): Promise<ReservationWithItems | undefined> {
-    const row = firstRow<AtOnceRow>(
-      await this.db.execute(sql`
+    const [row] = await executeNamed<AtOnceRow>(
+      this.db,
+      'reservations_commit',
+      sql`
       with done as (
         update reservations
         set status = 'committed', updated_at = now()
@@ -294,7 +321,7 @@ export class ReservationsRepository {
         (select json_agg(i order by i.product_id)
            from reservation_items i
           where i.reservation_id = ${id}::uuid and exists (select 1 from done)) as items
-    `),
+    `,
     );
     if (!row?.reservation) return undefined;
     return fromJson(row.reservation, row.items ?? []);
