@@ -142,7 +142,12 @@ say(
   `latency ms: p50 ${result.latency.p50}, p90 ${result.latency.p90}, p99 ${result.latency.p99}, max ${result.latency.max}`,
 );
 say(
-  `responses: 2xx ${result['2xx']}, non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts}`,
+  `responses: 2xx ${result['2xx']}, non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts}` +
+    (result.non2xx
+      ? ` (${Object.entries(result.statusCodeStats ?? {})
+          .map(([status, { count }]) => `${status}: ${count}`)
+          .join(', ')})`
+      : ''),
 );
 if (linux && result['2xx'] > 0) {
   const per = Object.keys(after).map((name) => [
