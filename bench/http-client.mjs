@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Calls between services: @helpline/http's ServiceHttpClient (@nestjs/axios on a keep-alive agent,
-// with cockatiel's breaker and retry around each call) against the bare clients under it and
-// against undici, on the "order path" shape: small JSON GETs to one upstream, many in flight.
+// Calls between services: @helpline/http's ServiceHttpClient (an undici keep-alive Agent, with
+// cockatiel's breaker and retry around each call; it was @nestjs/axios until issue 9) against the
+// bare clients, on the "order path" shape: small JSON GETs to one upstream, many in flight.
 //
 // The upstream is a node:http server on 127.0.0.1 in a child process (so its CPU is not counted
 // as the client's, and each side has a core), answering a 90-byte JSON body with keep-alive. Each
@@ -117,11 +117,8 @@ async function main() {
 async function makeClients(base) {
   const { NestFactory } = await import('@nestjs/core');
   const { Module } = await import('@nestjs/common');
-  const { HttpService } = await import('@nestjs/axios');
-  const { default: axios } = await import('axios');
   const { RequestContext } = await import('@helpline/common');
-  const { HttpClientModule, ServiceHttpClient, createAxiosDefaults, resolveHttpClientOptions } =
-    await import('@helpline/http');
+  const { HttpClientModule, ServiceHttpClient } = await import('@helpline/http');
 
   const options = {
     upstreams: { 'product-service': base },
@@ -131,32 +128,18 @@ async function makeClients(base) {
   Module({ imports: [HttpClientModule.forRoot(options)] })(BenchModule);
   const app = await NestFactory.createApplicationContext(BenchModule, { logger: false });
   const client = app.get(ServiceHttpClient);
-  const http = app.get(HttpService);
   const headers = { authorization: 'Bearer bench-caller-token', 'x-correlation-id': 'bench-1' };
   let n = 0;
 
-  const noRedirects = axios.create({
-    ...createAxiosDefaults(resolveHttpClientOptions(options)),
-    maxRedirects: 0,
-  });
   const clients = [
     {
-      name: 'ServiceHttpClient (@nestjs/axios, keep-alive, policies)',
+      name: 'ServiceHttpClient (undici Agent, keep-alive, policies)',
       // As in a request: the caller's token and correlation id come from RequestContext.
       get: () =>
         RequestContext.run({ correlationId: `bench-${n++}`, authorization: headers.authorization }, () =>
           client.get('product-service', PATH),
         ),
       close: () => app.close(),
-    },
-    {
-      name: 'HttpService.axiosRef (same agent, maxRedirects 5)',
-      get: async () => (await http.axiosRef.get(`${base}${PATH}`, { headers })).data,
-    },
-    {
-      name: 'axios (same agent, maxRedirects 0)',
-      get: async () => (await noRedirects.get(`${base}${PATH}`, { headers })).data,
-      close: () => noRedirects.defaults.httpAgent.destroy(),
     },
   ];
 

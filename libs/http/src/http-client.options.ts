@@ -54,7 +54,10 @@ export interface BreakerOptions {
 export interface KeepAliveOptions {
   /** Default {@link DEFAULT_MAX_SOCKETS}. */
   maxSockets?: number;
-  /** Default {@link DEFAULT_MAX_FREE_SOCKETS}. */
+  /**
+   * Default {@link DEFAULT_MAX_FREE_SOCKETS}. Validated but not used since the client runs on
+   * undici, whose Agent has no such bound: idle connections close after `freeSocketTimeoutMs`.
+   */
   maxFreeSockets?: number;
   /** Default {@link DEFAULT_FREE_SOCKET_TIMEOUT_MS}. */
   freeSocketTimeoutMs?: number;

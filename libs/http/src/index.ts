@@ -1,4 +1,4 @@
-export { HttpClientModule, createAxiosDefaults } from './http-client.module.js';
+export { HttpClientModule, createDispatcher } from './http-client.module.js';
 export { HTTP_CLIENT_OPTIONS, HTTP_CLIENT_TOKEN_SOURCE } from './http-client.constants.js';
 export {
   DEFAULT_BREAKER_CONSECUTIVE_FAILURES,

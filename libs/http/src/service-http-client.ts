@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { Agent } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { M2M_TOKEN_UNAVAILABLE } from '@helpline/auth';
 import { CORRELATION_ID_HEADER, MetricsService, RequestContext } from '@helpline/common';
-import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable, Logger, type OnModuleDestroy, Optional } from '@nestjs/common';
-import { AxiosHeaders, type AxiosRequestConfig, type AxiosResponse } from 'axios';
-import { HTTP_CLIENT_OPTIONS, HTTP_CLIENT_TOKEN_SOURCE } from './http-client.constants.js';
+import type { Dispatcher } from 'undici';
+import {
+  HTTP_CLIENT_DISPATCHER,
+  HTTP_CLIENT_OPTIONS,
+  HTTP_CLIENT_TOKEN_SOURCE,
+} from './http-client.constants.js';
 import { HttpClientMetrics } from './http-client.metrics.js';
 import { MAX_RETRY_AFTER_SECONDS, type ResolvedHttpClientOptions } from './http-client.options.js';
 import {
@@ -94,11 +96,38 @@ const CONNECTION_ERRORS: ReadonlySet<string> = new Set([
   'EHOSTDOWN',
   'ENETDOWN',
 ]);
-const TIMEOUT_ERRORS: ReadonlySet<string> = new Set(['ETIMEDOUT', 'ECONNABORTED', 'ESOCKETTIMEDOUT']);
+const TIMEOUT_ERRORS: ReadonlySet<string> = new Set([
+  'ETIMEDOUT',
+  'ECONNABORTED',
+  'ESOCKETTIMEDOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
+// undici's name for a connection the other side closed or reset mid-request.
+const SOCKET_ERRORS: ReadonlySet<string> = new Set(['UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
 // Headers the client sets itself: a caller cannot replace the credentials or the correlation id.
 const RESERVED_HEADERS: ReadonlySet<string> = new Set(['authorization', CORRELATION_ID_HEADER, 'host']);
 
 type Credentials = { kind: 'caller'; authorization: string } | { kind: 'service' };
+
+/** One attempt's request, as the transport sends it. */
+interface AttemptRequest {
+  method: HttpMethod;
+  /** The upstream's origin, `http://host:port`. */
+  origin: string;
+  /** Path and query string under the origin. */
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+/** One attempt's answer: any status, headers, and the body parsed as JSON when it is JSON. */
+interface AttemptResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  data: unknown;
+}
 
 interface Call {
   upstream: string;
@@ -128,7 +157,7 @@ export class ServiceHttpClient implements OnModuleDestroy {
   private readonly metrics?: HttpClientMetrics;
 
   constructor(
-    private readonly http: HttpService,
+    @Inject(HTTP_CLIENT_DISPATCHER) private readonly dispatcher: Dispatcher,
     @Inject(HTTP_CLIENT_OPTIONS) private readonly options: ResolvedHttpClientOptions,
     @Optional() @Inject(HTTP_CLIENT_TOKEN_SOURCE) private readonly tokens?: ServiceTokenSource | null,
     @Optional() metricsService?: MetricsService,
@@ -193,21 +222,25 @@ export class ServiceHttpClient implements OnModuleDestroy {
     return { status: response.status, headers: plainHeaders(response.headers), data: response.data as T };
   }
 
-  onModuleDestroy(): void {
+  async onModuleDestroy(): Promise<void> {
     // Idle keep-alive sockets would keep the process (and a test's upstream server) open.
-    const defaults = this.http.axiosRef.defaults;
-    (defaults.httpAgent as Agent | undefined)?.destroy();
-    (defaults.httpsAgent as Agent | undefined)?.destroy();
+    await this.dispatcher.destroy();
   }
 
   private async data<T>(request: UpstreamRequest): Promise<T> {
     return (await this.send(request)).data as T;
   }
 
-  private async send(request: UpstreamRequest): Promise<AxiosResponse> {
+  private async send(request: UpstreamRequest): Promise<AttemptResponse> {
     const policy = this.policyFor(request.upstream);
     const base = this.options.upstreams.get(request.upstream) as URL;
-    const url = upstreamUrl(base, request.path);
+    const path = withQuery(upstreamPath(base, request.path), definedQuery(request.query));
+    const body =
+      request.body === undefined
+        ? undefined
+        : typeof request.body === 'string'
+          ? request.body
+          : JSON.stringify(request.body);
     const context = RequestContext.current();
     const call: Call = {
       upstream: request.upstream,
@@ -230,14 +263,14 @@ export class ServiceHttpClient implements OnModuleDestroy {
             return this.attempt(
               {
                 method: request.method,
-                url,
-                params: definedQuery(request.query),
-                data: request.body,
+                origin: base.origin,
+                path,
+                body,
                 headers: {
                   accept: 'application/json',
-                  // Without a body, no content type: axios would otherwise claim a form, which a
-                  // service that takes JSON only refuses with 415.
-                  'content-type': request.body !== undefined ? 'application/json' : false,
+                  // Without a body, no content type: a service that takes JSON only would refuse
+                  // anything else with 415.
+                  ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
                   ...ownHeaders(request.headers),
                   ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
                   authorization,
@@ -259,7 +292,6 @@ export class ServiceHttpClient implements OnModuleDestroy {
 
       if (response.status >= 200 && response.status < 300) {
         this.metrics?.observe(call.upstream, call.method, String(response.status), elapsed(started) / 1000);
-        if (response.data === '') response.data = undefined;
         return response;
       }
       throw this.responseError(
@@ -277,7 +309,7 @@ export class ServiceHttpClient implements OnModuleDestroy {
   }
 
   /** One attempt: an answer (any status below 500), or an AttemptFailure. */
-  private async attempt(config: AxiosRequestConfig, signal: AbortSignal): Promise<AxiosResponse> {
+  private async attempt(request: AttemptRequest, signal: AbortSignal): Promise<AttemptResponse> {
     const timeoutMs = this.options.timeoutMs;
     if (signal.aborted) throw new AttemptFailure('timeout', 'budget', 'the call budget was spent');
     const controller = new AbortController();
@@ -285,14 +317,27 @@ export class ServiceHttpClient implements OnModuleDestroy {
     signal.addEventListener('abort', abort, { once: true });
     const timer = setTimeout(abort, timeoutMs);
     try {
-      const response = await this.http.axiosRef.request({ ...config, signal: controller.signal });
+      // The time limit covers the whole attempt, the body included: the signal aborts its reading.
+      const answer = await this.dispatcher.request({
+        origin: request.origin,
+        path: request.path,
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+        signal: controller.signal,
+      });
+      const response: AttemptResponse = {
+        status: answer.statusCode,
+        headers: answer.headers,
+        data: parseBody(await readBody(answer.body, this.options.maxResponseBytes)),
+      };
       if (response.status >= 500) {
         throw new AttemptFailure(
           'status',
           `http_${response.status}`,
           `answered ${response.status}`,
           response.status,
-          parseRetryAfter(response.headers['retry-after'], MAX_RETRY_AFTER_SECONDS),
+          parseRetryAfter(firstValue(response.headers['retry-after']), MAX_RETRY_AFTER_SECONDS),
         );
       }
       return response;
@@ -355,7 +400,11 @@ export class ServiceHttpClient implements OnModuleDestroy {
   }
 
   /** A non-2xx answer below 500 (5xx are AttemptFailures) → the problem for our caller. */
-  private responseError(response: AxiosResponse, call: Call, passThrough: readonly number[]): UpstreamError {
+  private responseError(
+    response: AttemptResponse,
+    call: Call,
+    passThrough: readonly number[],
+  ): UpstreamError {
     const status = response.status;
     const { upstream } = call;
     const problem = readUpstreamProblem(response.data);
@@ -409,7 +458,7 @@ export class ServiceHttpClient implements OnModuleDestroy {
           {
             ...details,
             retryAfterSeconds: this.retryAfter(
-              parseRetryAfter(response.headers['retry-after'], MAX_RETRY_AFTER_SECONDS),
+              parseRetryAfter(firstValue(response.headers['retry-after']), MAX_RETRY_AFTER_SECONDS),
             ),
           },
         );
@@ -527,8 +576,8 @@ export function encodePath(strings: TemplateStringsArray, ...values: Array<strin
 // `.` and `..` segments, encoded or not: URL parsing would resolve them and leave the base path.
 const DOT_SEGMENT = /(^|\/)(\.|%2e){1,2}(\/|$)/i;
 
-/** The absolute URL of `path` under `base`; refuses anything that could leave the upstream. */
-function upstreamUrl(base: URL, path: string): string {
+/** `path` under `base`'s path (origin left out); refuses anything that could leave the upstream. */
+function upstreamPath(base: URL, path: string): string {
   if (typeof path !== 'string' || !path.startsWith('/') || path.startsWith('//') || path.includes('\\')) {
     throw new Error(`An upstream path must start with a single "/", got ${JSON.stringify(path)}`);
   }
@@ -538,7 +587,48 @@ function upstreamUrl(base: URL, path: string): string {
       `An upstream path may not hold "." or ".." segments or a fragment: ${JSON.stringify(pathname)}`,
     );
   }
-  return `${base.origin}${base.pathname.replace(/\/$/, '')}${path}`;
+  return `${base.pathname.replace(/\/$/, '')}${path}`;
+}
+
+/** The query parameters appended to the path (after any query string it already has). */
+function withQuery(path: string, query: Record<string, string> | undefined): string {
+  if (!query) return path;
+  const search = new URLSearchParams(query).toString();
+  if (search === '') return path;
+  return `${path}${path.includes('?') ? '&' : '?'}${search}`;
+}
+
+/** The body, up to `maxBytes` (an upstream must not exhaust our memory). */
+async function readBody(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += (chunk as Buffer).length;
+    if (size > maxBytes) {
+      body.destroy();
+      throw Object.assign(new Error(`the response is larger than ${maxBytes} bytes`), {
+        code: 'ERR_RESPONSE_TOO_LARGE',
+      });
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return chunks.length === 1
+    ? (chunks[0] as Buffer).toString('utf8')
+    : Buffer.concat(chunks).toString('utf8');
+}
+
+/** JSON when it is JSON; otherwise the text as it came; undefined when there was none (204). */
+function parseBody(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function firstValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }
 
 function definedQuery(query: Record<string, QueryValue> | undefined): Record<string, string> | undefined {
@@ -558,10 +648,9 @@ function ownHeaders(headers: Record<string, string> | undefined): Record<string,
   return out;
 }
 
-function plainHeaders(headers: AxiosResponse['headers']): Record<string, string> {
+function plainHeaders(headers: AttemptResponse['headers']): Record<string, string> {
   const out: Record<string, string> = {};
-  const raw = headers instanceof AxiosHeaders ? headers.toJSON() : (headers ?? {});
-  for (const [name, value] of Object.entries(raw)) {
+  for (const [name, value] of Object.entries(headers ?? {})) {
     if (typeof value === 'string') out[name] = value;
     else if (Array.isArray(value)) out[name] = value.join(', ');
     else if (typeof value === 'number') out[name] = String(value);
@@ -569,7 +658,7 @@ function plainHeaders(headers: AxiosResponse['headers']): Record<string, string>
   return out;
 }
 
-/** An axios error (never a response: validateStatus accepts every status) → an AttemptFailure. */
+/** A transport error (any status is an answer, not an error) → an AttemptFailure. */
 function transportFailure(error: unknown, abortedByUs: boolean, timeoutMs: number): AttemptFailure {
   const code = (error as { code?: unknown } | undefined)?.code;
   if (abortedByUs || (typeof code === 'string' && TIMEOUT_ERRORS.has(code))) {
@@ -578,10 +667,20 @@ function transportFailure(error: unknown, abortedByUs: boolean, timeoutMs: numbe
   if (typeof code === 'string' && CONNECTION_ERRORS.has(code)) {
     return new AttemptFailure('connection', code, describe(error));
   }
+  if (typeof code === 'string' && SOCKET_ERRORS.has(code)) {
+    // The connection was closed or reset under the request: reported as a reset, as Node's own
+    // HTTP client does.
+    const cause = (error as { cause?: { code?: unknown } }).cause?.code;
+    return new AttemptFailure(
+      'connection',
+      typeof cause === 'string' && CONNECTION_ERRORS.has(cause) ? cause : 'ECONNRESET',
+      describe(error),
+    );
+  }
   return new AttemptFailure('other', typeof code === 'string' ? code : 'unknown', describe(error));
 }
 
-/** The message of an axios error, never the error: its `config` holds our request's headers. */
+/** The message of a transport error, never the error: it may hold our request's headers. */
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

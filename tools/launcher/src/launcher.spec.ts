@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:net';
 import { freePort } from '@helpline/testing';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Launcher, type LauncherOptions } from './launcher.js';
+import { Launcher, type LauncherOptions, nodeFlags } from './launcher.js';
 import { runSystem } from './run.js';
 import { LauncherError, type Part } from './part.js';
 import { probe } from './readiness.js';
@@ -205,6 +205,14 @@ describe('Launcher', () => {
     await launcher([p], options(out, { env })).start();
     const res = await fetch(`http://127.0.0.1:${p.port}/`);
     expect(await res.text()).toBe('overridden');
+  });
+});
+
+describe('nodeFlags', () => {
+  it("caps the young generation at 2 MB a semispace, or at the part's own size; NODE_OPTIONS wins", () => {
+    expect(nodeFlags({})).toEqual(['--max-semi-space-size=2']);
+    expect(nodeFlags({}, 16)).toEqual(['--max-semi-space-size=16']);
+    expect(nodeFlags({ NODE_OPTIONS: '--max-semi-space-size=8' }, 16)).toEqual([]);
   });
 });
 

@@ -148,7 +148,7 @@ export class Launcher {
     const startedAt = Date.now();
     const child = spawn(
       command === 'node' ? process.execPath : command,
-      command === 'node' ? [...nodeFlags(this.options.env ?? process.env), ...args] : args,
+      command === 'node' ? [...nodeFlags(this.options.env ?? process.env, part.semiSpaceMb), ...args] : args,
       {
         cwd: this.options.cwd,
         env: childEnv(part, this.options.env ?? process.env, this.options.notInherited),
@@ -330,8 +330,9 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 /**
  * V8 flags for the Node parts on a laptop: a young generation of at most 2 MB a semispace (V8
  * grows it to 16 MB after start-up and keeps it), which takes about 30 MB off each service at
- * rest for a little more garbage collection under load. A NODE_OPTIONS that sets it wins.
+ * rest for a little more garbage collection under load — or the part's own `semiSpaceMb`. A
+ * NODE_OPTIONS that sets it wins.
  */
-export function nodeFlags(env: Record<string, string | undefined>): string[] {
-  return env.NODE_OPTIONS?.includes('semi-space') ? [] : ['--max-semi-space-size=2'];
+export function nodeFlags(env: Record<string, string | undefined>, semiSpaceMb = 2): string[] {
+  return env.NODE_OPTIONS?.includes('semi-space') ? [] : [`--max-semi-space-size=${semiSpaceMb}`];
 }

@@ -84,10 +84,20 @@ export class OrdersService {
       await this.failAndRelease(order.id, reasonOf(error), { release: true, transient: true });
       throw error;
     }
-    if (!(await this.repository.confirm(order.id))) {
-      // Too slow: the abandoned-order sweep failed it, and queued the release, meanwhile.
-      this.logger.warn(`order ${order.id} was abandoned while being placed`);
+    const confirmed = await this.repository.confirm(order.id);
+    if (confirmed) {
+      // Its items are the ones `price` just wrote, in that order: no need to read them back.
+      const items = reservation.items.map(({ productId, name, unitPrice, quantity }) => ({
+        orderId: order.id,
+        productId,
+        name,
+        unitPrice,
+        quantity,
+      }));
+      return { order: { order: confirmed, items }, created: true };
     }
+    // Too slow: the abandoned-order sweep failed it, and queued the release, meanwhile.
+    this.logger.warn(`order ${order.id} was abandoned while being placed`);
     return { order: (await this.repository.find(order.id)) as OrderWithItems, created: true };
   }
 

@@ -1,6 +1,8 @@
-import { DATABASE, type Database } from '@helpline/common';
+import { DATABASE, type Database, sqlState } from '@helpline/common';
 import { Inject, Injectable } from '@nestjs/common';
 import { and, asc, eq, inArray, lte, type SQL, sql } from 'drizzle-orm';
+import { DrizzleQueryError } from 'drizzle-orm/errors';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import { productsNotFound } from '../products/products.errors.js';
 import { products } from '../products/products.schema.js';
 import { insufficientStock, reservationNotFound, type Shortage } from './reservations.errors.js';
@@ -37,6 +39,72 @@ const quantities = (alias: string, rows: RequestedItem[]): SQL =>
     rows.map((r) => sql`(${r.productId}::uuid, ${r.quantity}::int)`),
     sql`, `,
   )}) as ${sql.identifier(alias)}(product_id, quantity)`;
+
+/** A reservation row as row_to_json writes it. */
+interface ReservationJson {
+  id: string;
+  key: string;
+  status: Reservation['status'];
+  expires_at: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A reservation item as json_agg writes it (the reservation id left out). */
+interface ItemJson {
+  product_id: string;
+  quantity: number;
+  unit_price: number;
+  currency: string;
+  name: string;
+}
+
+/** What the one-statement reserve and commit answer: the reservation and its items, as JSON. */
+interface AtOnceRow {
+  reservation: ReservationJson | null;
+  items: ItemJson[] | null;
+}
+
+const dialect = new PgDialect();
+
+/**
+ * Runs a statement as a named prepared statement of node-postgres: PostgreSQL parses and plans it
+ * once per connection instead of once per call, on the order path's hottest statements. `name`
+ * must stand for one SQL text (pg refuses a name reused with another). Through `db.execute`
+ * when the Database is not on a node-postgres pool.
+ */
+async function executeNamed<T>(db: Database, name: string, query: SQL): Promise<T[]> {
+  const pool = (db as unknown as { $client?: NamedQueryClient }).$client;
+  if (typeof pool?.query !== 'function') return ((await db.execute(query)) as unknown as { rows: T[] }).rows;
+  const { sql: text, params } = dialect.sqlToQuery(query);
+  try {
+    return (await pool.query<T>({ name, text, values: params })).rows;
+  } catch (error) {
+    // Wrapped as drizzle wraps it, for the same error handling and logs (SQL text, no values).
+    throw new DrizzleQueryError(text, params, error as Error);
+  }
+}
+
+interface NamedQueryClient {
+  query<T>(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: T[] }>;
+}
+
+const fromJson = (row: ReservationJson, items: ItemJson[]): ReservationWithItems => ({
+  id: row.id,
+  key: row.key,
+  status: row.status,
+  expiresAt: new Date(row.expires_at),
+  createdAt: new Date(row.created_at),
+  updatedAt: new Date(row.updated_at),
+  items: items.map((item) => ({
+    reservationId: row.id,
+    productId: item.product_id,
+    quantity: item.quantity,
+    unitPrice: item.unit_price,
+    currency: item.currency,
+    name: item.name,
+  })),
+});
 
 const byProductId = <T extends { productId: string }>(a: T, b: T) =>
   a.productId < b.productId ? -1 : a.productId > b.productId ? 1 : 0;
@@ -75,6 +143,12 @@ export class ReservationsRepository {
   ): Promise<{ reservation: ReservationWithItems; created: boolean }> {
     const items = [...requested].sort(byProductId);
     const ids = items.map((i) => i.productId);
+    if (new Set(ids).size === ids.length) {
+      const reserved = await this.reserveAtOnce(key, items, ttlMs);
+      if (reserved) return { reservation: reserved, created: true };
+    }
+    // A key used before, a product missing or short, or the same product twice: the step by step
+    // transaction below tells which (and answers as it always did).
     return this.db.transaction(async (tx) => {
       await tx.execute(sql`select pg_advisory_xact_lock(${KEY_LOCK_NAMESPACE}::int, hashtext(${key}))`);
       const existing = await this.load(tx, eq(reservations.key, key));
@@ -142,6 +216,115 @@ export class ReservationsRepository {
         .returning();
       return { reservation: { ...reservation, items: rows.sort(byProductId) }, created: true };
     });
+  }
+
+  /**
+   * The common case of `reserve` in one statement (one round trip, no BEGIN/COMMIT): a new key,
+   * every product there with enough stock. Undefined when it reserved nothing, for whatever
+   * reason; `reserve` then finds out why step by step.
+   *
+   * Same locks in the same order as the transaction: the key's advisory lock first (taken before
+   * anything else runs, as the `lk` init plan that gates `locked`), then the product rows sorted by
+   * id (`ORDER BY id FOR UPDATE`, read in their latest committed version once locked). The
+   * reservation is inserted only when every product was found with enough stock, `ON CONFLICT
+   * (key) DO NOTHING` leaves a key used before alone (the unique index sees committed rows, not
+   * the statement's snapshot), and stock is taken only when the reservation was inserted. The
+   * guard divides by zero — failing, and so rolling back, the whole statement — should the
+   * conditional UPDATE ever take fewer items than were asked for; the CHECK (stock >= 0) backs it.
+   */
+  private async reserveAtOnce(
+    key: string,
+    items: RequestedItem[],
+    ttlMs: number,
+  ): Promise<ReservationWithItems | undefined> {
+    const n = items.length;
+    let row: AtOnceRow | undefined;
+    try {
+      [row] = await executeNamed<AtOnceRow>(
+        this.db,
+        `reservations_reserve_${n}`,
+        sql`
+        with lk as (
+          select pg_advisory_xact_lock(${KEY_LOCK_NAMESPACE}::int, hashtext(${key}))
+        ),
+        req as materialized (
+          select * from ${quantities('q', items)}
+        ),
+        locked as materialized (
+          select p.id, p.name, p.price, p.currency, p.stock
+          from products p
+          where p.id in (select product_id from req) and exists (select 1 from lk)
+          order by p.id
+          for update of p
+        ),
+        verdict as (
+          select count(l.id) = ${n}::int and coalesce(bool_and(l.stock >= r.quantity), false) as ok
+          from req r left join locked l on l.id = r.product_id
+        ),
+        ins as (
+          insert into reservations (key, expires_at)
+          select ${key}, now() + ${ttlMs}::int * interval '1 millisecond'
+          from verdict where verdict.ok
+          on conflict (key) do nothing
+          returning id, key, status, expires_at, created_at, updated_at
+        ),
+        taken as (
+          update products p
+          set stock = p.stock - r.quantity, updated_at = now()
+          from req r, ins
+          where p.id = r.product_id and p.stock >= r.quantity
+          returning p.id
+        ),
+        guard as (
+          select 1 / (case when (select count(*) from taken) = ${n}::int then 1 else 0 end) as one
+        ),
+        added as (
+          insert into reservation_items (reservation_id, product_id, quantity, unit_price, currency, name)
+          select ins.id, l.id, r.quantity * guard.one, l.price, l.currency, l.name
+          from ins, guard, req r join locked l on l.id = r.product_id
+          returning product_id, quantity, unit_price, currency, name
+        )
+        select
+          (select row_to_json(ins) from ins) as reservation,
+          (select json_agg(added order by added.product_id) from added) as items
+      `,
+      );
+    } catch (error) {
+      // The guard: leave it to the transaction, which refuses with the shortage.
+      if (sqlState(error) === '22012') return undefined;
+      throw error;
+    }
+    if (!row?.reservation) return undefined;
+    return fromJson(row.reservation, row.items ?? []);
+  }
+
+  /**
+   * A commit of a reservation that is reserved and not due, in one statement: the common case of
+   * `settle(id, 'commit')` (reserved and not due → committed, nothing restocked, no refusal). The
+   * UPDATE takes the row lock and re-checks its condition on the latest version, as the
+   * transaction's `SELECT ... FOR UPDATE` does; `now()` is the statement's, as there. Undefined
+   * when the reservation is anything else: `settle` then decides.
+   */
+  async commitAtOnce(id: string): Promise<ReservationWithItems | undefined> {
+    const [row] = await executeNamed<AtOnceRow>(
+      this.db,
+      'reservations_commit',
+      sql`
+      with done as (
+        update reservations
+        set status = 'committed', updated_at = now()
+        where id = ${id}::uuid and status = 'reserved' and expires_at > now()
+        returning id, key, status, expires_at, created_at, updated_at
+      )
+      select
+        (select row_to_json(done) from done) as reservation,
+        (select json_agg(i order by i.product_id)
+           from reservation_items i
+          where i.reservation_id = ${id}::uuid and exists (select 1 from done)) as items
+    `,
+    );
+    if (!row?.reservation) return undefined;
+    return fromJson(row.reservation, row.items ?? []);
   }
 
   /**

@@ -25,7 +25,17 @@ const position = (user: User): CursorPosition => ({ at: user.createdAt.toISOStri
 
 @Injectable()
 export class UsersRepository {
-  constructor(@Inject(DATABASE) private readonly db: Database) {}
+  /** GET /users/me, on every order: prepared once (PostgreSQL plans it once per connection). */
+  private readonly bySub;
+
+  constructor(@Inject(DATABASE) private readonly db: Database) {
+    this.bySub = db
+      .select()
+      .from(users)
+      .where(eq(users.cognitoSub, sql.placeholder('sub')))
+      .limit(1)
+      .prepare('users_by_sub');
+  }
 
   /** By the user's own id or by the linked Cognito sub: callers often know only the sub. */
   async findByIdOrSub(idOrSub: string): Promise<User | undefined> {
@@ -39,7 +49,7 @@ export class UsersRepository {
   }
 
   async findBySub(sub: string): Promise<User | undefined> {
-    const [user] = await this.db.select().from(users).where(eq(users.cognitoSub, sub)).limit(1);
+    const [user] = await this.bySub.execute({ sub });
     return user;
   }
 
