@@ -48,10 +48,11 @@ interface ServiceOptions {
 /**
  * The services POST /orders goes through (issue 9): with the launcher's 2 MB semispaces their
  * young generation overflowed under load and garbage collection took about a quarter of their
- * CPU per order more than with 16 MB (bench/place-orders.mjs, interleaved runs). They keep 16 MB,
- * at the cost of some 30 MB each at rest.
+ * CPU per order more than with 16 MB (bench/place-orders.mjs, interleaved runs). 16 MB cost some
+ * 30 MB each at rest, which put the idle stack over its 500 MB goal (bench/idle-stack.mjs): 8 MB,
+ * about 15 MB each, keeps it within.
  */
-const ORDER_PATH_SEMI_SPACE_MB = 16;
+const ORDER_PATH_SEMI_SPACE_MB = 8;
 
 type Env = Record<string, string | undefined>;
 
