@@ -30,12 +30,19 @@ export interface EdgeDeps {
   apiKeys: ApiKeysService;
   metrics: EdgeMetrics;
   accessLog: Logger;
+  /** Counts a request in the request metrics (by method, route template and status). */
+  observe: (method: string, route: string, statusCode: number, seconds: number) => void;
   /** The edge's own failures. */
   log: Logger;
 }
 
+/** The methods the proxy routes take; an OPTIONS request is a CORS preflight, answered at the edge. */
+const PROXIED_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
 /** What the access log line says about a request, filled in as the edge learns it. */
 interface EdgeState {
+  /** The route template (`/products/*`), for the metrics and the access log. */
+  route: string;
   upstream?: UpstreamName;
   caller?: string;
   apiKeyId?: string;
@@ -97,37 +104,45 @@ export async function registerEdge(fastify: FastifyInstance, deps: EdgeDeps): Pr
       },
     };
     edge.setErrorHandler((error, request, reply) => sendProblem(error, request, reply, errors));
-    edge.addHook('onResponse', (request, reply, done) => {
-      const state = request.edgeState;
-      deps.accessLog.info(
-        {
-          correlationId: request.id,
-          method: request.method,
-          route: request.routeOptions.url,
-          status: reply.statusCode,
-          durationMs: Math.round(reply.elapsedTime * 10) / 10,
-          upstream: state?.upstream,
-          caller: state?.caller,
-          apiKeyId: state?.apiKeyId,
-        },
-        'access',
-      );
-      done();
-    });
 
     for (const [prefix, upstream] of Object.entries(ROUTE_PREFIXES)) {
-      const handler = (request: FastifyRequest, reply: FastifyReply) =>
-        proxy(request, reply, upstream, prefix);
-      edge.all(prefix, handler);
-      edge.all(`${prefix}/*`, handler);
+      for (const url of [prefix, `${prefix}/*`]) {
+        edge.route({
+          method: PROXIED_METHODS,
+          url,
+          handler: (request, reply) => proxy(request, reply, upstream, url),
+        });
+      }
     }
   });
 
-  async function proxy(request: FastifyRequest, reply: FastifyReply, upstream: UpstreamName, prefix: string) {
-    const state: EdgeState = { upstream };
+  // One hook for every answer of the edge instance (preflights and 404s too): the request metrics
+  // and the access line.
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const state = request.edgeState;
+    const route = state?.route ?? request.routeOptions.url ?? 'unmatched';
+    const elapsedMs = reply.elapsedTime;
+    deps.observe(request.method, route, reply.statusCode, elapsedMs / 1000);
+    deps.accessLog.info(
+      {
+        correlationId: request.id,
+        method: request.method,
+        route,
+        status: reply.statusCode,
+        durationMs: Math.round(elapsedMs * 10) / 10,
+        upstream: state?.upstream,
+        caller: state?.caller,
+        apiKeyId: state?.apiKeyId,
+      },
+      'access',
+    );
+    done();
+  });
+
+  async function proxy(request: FastifyRequest, reply: FastifyReply, upstream: UpstreamName, route: string) {
+    const state: EdgeState = { route, upstream };
     request.edgeState = state;
     const body = meterBody(request, deps.bodyLimitBytes);
-    const route = request.routeOptions.url ?? prefix;
 
     // Each step is answered from memory when it can (a key and a token seen before, counters in
     // this process), so that the common request waits for nothing but the upstream.
