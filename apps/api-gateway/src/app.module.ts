@@ -13,7 +13,6 @@ import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import type { GatewayConfig } from './config.js';
 import { ApiDocs } from './docs/api-docs.js';
 import { EdgeModule } from './edge/edge.module.js';
-import { ROUTE_PREFIXES } from './edge/routes.js';
 import { LimitsModule } from './limits/limits.module.js';
 
 // drizzle-kit's output sits beside src/ and dist/ alike.
@@ -29,12 +28,6 @@ export const OPEN_API: OpenApiOptions = {
   patch: (document, app) => app.get(ApiDocs).merged(document),
 };
 
-/** The proxy routes log their own access line; nestjs-pino keeps to the gateway's own routes. */
-const PROXIED_ROUTES = Object.keys(ROUTE_PREFIXES).flatMap((prefix) => {
-  const route = prefix.slice(1);
-  return [route, `${route}/{*path}`];
-});
-
 @Module({})
 export class AppModule {
   static forRoot(config: GatewayConfig, options: { logDestination?: DestinationStream } = {}): DynamicModule {
@@ -45,7 +38,6 @@ export class AppModule {
           service: config.service,
           errors: GATEWAY_ERRORS,
           logDestination: options.logDestination,
-          excludeFromRequestLog: PROXIED_ROUTES,
         }),
         DatabaseModule.forRoot({
           ...config.database,

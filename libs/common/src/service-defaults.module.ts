@@ -19,8 +19,6 @@ export interface ServiceDefaultsOptions {
   errors?: ErrorCatalog;
   /** Where log lines go; stdout by default. Tests pass a stream to read them. */
   logDestination?: DestinationStream;
-  /** Routes nestjs-pino leaves alone (they log themselves): see `LoggerOptions.excludeRoutes`. */
-  excludeFromRequestLog?: string[];
 }
 
 /**
@@ -40,7 +38,6 @@ export class ServiceDefaultsModule {
             serviceName: options.service.name,
             level: options.service.logLevel,
             destination: options.logDestination,
-            excludeRoutes: options.excludeFromRequestLog,
           }),
         ),
         TerminusModule.forRoot({ logger: false }),

@@ -108,7 +108,7 @@ export async function mountEdge(
     apiKeys: app.get(ApiKeysService),
     metrics: app.get(EdgeMetrics),
     accessLog: access.child({ context: 'Access' }),
-    observe: (method, route, status, seconds) => metrics.observe(method, route, status, seconds),
+    observe: metrics.observe.bind(metrics),
     log: root.child({ context: 'Edge' }),
   });
   // A method no route takes (`PROPFIND /users`): the same 404 problem as an unknown path.

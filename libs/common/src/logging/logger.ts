@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type DestinationStream, pino } from 'pino';
-import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
 import { CORRELATION_ID_HEADER } from '../context/correlation-id.js';
 import { serializeError } from './error-serializer.js';
@@ -54,11 +53,6 @@ export interface LoggerOptions {
   level: string;
   /** Tests pass a stream to read what was logged. */
   destination?: DestinationStream;
-  /**
-   * Route patterns (Nest's syntax, `users/{*path}`) whose requests nestjs-pino neither logs nor
-   * gives a request logger: routes that log themselves (the gateway's proxy routes).
-   */
-  excludeRoutes?: string[];
 }
 
 let stdout: DestinationStream | undefined;
@@ -118,8 +112,5 @@ export function loggerParams(options: LoggerOptions): Params {
     // nestjs-pino's default pattern ('{/*splat}') matches no route under Nest 12.5 on Fastify, which
     // silently drops request logging and the request context of every log line.
     forRoutes: ['{*path}'],
-    ...(options.excludeRoutes?.length
-      ? { exclude: options.excludeRoutes.map((path) => ({ path, method: RequestMethod.ALL })) }
-      : {}),
   };
 }
