@@ -13,6 +13,7 @@ import { sendProblem } from './errors/problem-details.filter.js';
 import { ReadinessRegistry } from './health/readiness.js';
 import { handleClientError, handleFrameworkError } from './http/client-errors.js';
 import { registerJsonBodyParser } from './http/json-body.js';
+import { ACCESS_LOGGER, type AccessLogger } from './logging/logger.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { type OpenApiOptions, setupOpenApi } from './openapi/openapi.js';
 
@@ -69,7 +70,7 @@ export async function createServiceApp(
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   registerJsonBodyParser(fastify, { bodyLimit: options.service.bodyLimitBytes });
   registerRequestContext(fastify);
-  registerMetrics(fastify, app.get(MetricsService));
+  registerResponseHook(fastify, app.get(MetricsService), app.get<AccessLogger>(ACCESS_LOGGER));
   registerHealth(fastify, app.get(ReadinessRegistry));
   if (options.openApi) setupOpenApi(app, options.openApi);
   await options.beforeInit?.(app, fastify);
@@ -168,14 +169,25 @@ function registerRequestContext(fastify: FastifyInstance): void {
   });
 }
 
-function registerMetrics(fastify: FastifyInstance, metrics: MetricsService): void {
+/** Every answered request: its metrics and its access line. */
+function registerResponseHook(fastify: FastifyInstance, metrics: MetricsService, access: AccessLogger): void {
   fastify.addHook('onResponse', (request, reply, done) => {
+    const elapsedMs = reply.elapsedTime;
     metrics.observe(
       request.method,
       request.routeOptions.url ?? 'unmatched',
       reply.statusCode,
-      reply.elapsedTime / 1000,
+      elapsedMs / 1000,
     );
+    access({
+      method: request.method,
+      url: request.url,
+      remoteAddress: request.raw.socket?.remoteAddress,
+      userAgent: request.headers['user-agent'],
+      statusCode: reply.statusCode,
+      responseTimeMs: elapsedMs,
+      correlationId: request.id,
+    });
     done();
   });
   fastify.get('/metrics', async (_request, reply) => {

@@ -8,7 +8,7 @@ import type { ErrorCatalog } from './errors/domain-error.js';
 import { ERROR_CATALOG, ProblemDetailsFilter } from './errors/problem-details.filter.js';
 import { createValidationPipe } from './errors/validation.js';
 import { ReadinessRegistry } from './health/readiness.js';
-import { loggerParams } from './logging/logger.js';
+import { ACCESS_LOGGER, accessLogger, loggerParams } from './logging/logger.js';
 import { MetricsService } from './metrics/metrics.service.js';
 
 export const SERVICE_CONFIG = 'helpline:service-config';
@@ -47,10 +47,18 @@ export class ServiceDefaultsModule {
         { provide: ERROR_CATALOG, useValue: options.errors ?? {} },
         ReadinessRegistry,
         MetricsService,
+        {
+          provide: ACCESS_LOGGER,
+          useValue: accessLogger({
+            serviceName: options.service.name,
+            level: options.service.logLevel,
+            destination: options.logDestination,
+          }),
+        },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
       ],
-      exports: [SERVICE_CONFIG, ReadinessRegistry, MetricsService],
+      exports: [SERVICE_CONFIG, ReadinessRegistry, MetricsService, ACCESS_LOGGER],
     };
   }
 }

@@ -160,6 +160,40 @@ describe('service defaults (through real HTTP)', () => {
       expect(logs.raw.some((l) => l.includes('log-check-2'))).toBe(true);
       expect(logs.raw.join('\n')).not.toContain(token);
     });
+
+    it('write one access line per request: method, masked URL, status, time, level by status', async () => {
+      await fetch(`${base}/notes/x?access_token=abc.def&limit=2`, {
+        headers: { 'x-correlation-id': 'access-1', 'user-agent': 'probe/1' },
+      });
+      await postNote(
+        { title: 'access-note', author: 'a@example.com', priority: 2 },
+        { 'x-correlation-id': 'access-2' },
+      );
+      await new Promise((resolve) => setImmediate(resolve));
+      const access = (id: string) =>
+        logs.lines.filter((l) => l.correlationId === id && l.msg === 'request completed');
+      expect(access('access-1')).toEqual([
+        expect.objectContaining({
+          level: 40,
+          service: 'test-service',
+          req: {
+            method: 'GET',
+            url: '/notes/x?access_token=[REDACTED]&limit=2',
+            remoteAddress: '127.0.0.1',
+            userAgent: 'probe/1',
+          },
+          res: { statusCode: 404 },
+          responseTime: expect.any(Number),
+        }),
+      ]);
+      expect(access('access-2')).toEqual([
+        expect.objectContaining({
+          level: 30,
+          req: expect.objectContaining({ method: 'POST', url: '/notes' }),
+          res: { statusCode: 201 },
+        }),
+      ]);
+    });
   });
 
   describe('health, metrics, docs', () => {
