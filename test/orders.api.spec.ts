@@ -13,6 +13,8 @@ interface OrderBody {
   reason?: string;
 }
 
+const BUYER_TTL_MS = 1_000;
+
 /** order-service with the real user-service and product-service behind it. */
 describe('order-service (real HTTP across three services, real databases)', () => {
   let sys: OrderSystem;
@@ -20,7 +22,8 @@ describe('order-service (real HTTP across three services, real databases)', () =
   let bob: Buyer;
 
   beforeAll(async () => {
-    sys = await startOrderSystem();
+    // A short buyer cache, so that its expiry can be waited for.
+    sys = await startOrderSystem({ orderEnv: { BUYER_CACHE_TTL_MS: String(BUYER_TTL_MS) } });
     [alice, bob] = await Promise.all([sys.buyer(), sys.buyer()]);
   });
 
@@ -153,6 +156,20 @@ describe('order-service (real HTTP across three services, real databases)', () =
       const a = await sys.product({ stock: 2 });
       expectProblem(await sys.order(carol, [{ productId: a, quantity: 1 }]), 403, 'USER_DISABLED');
       expect(await sys.stockOf(a)).toBe(2);
+    });
+
+    it('takes an active buyer as active for BUYER_CACHE_TTL_MS, then reads user-service again', async () => {
+      const erin = await sys.buyer();
+      const a = await sys.product({ stock: 5 });
+      expect((await sys.order(erin, [{ productId: a, quantity: 1 }])).status).toBe(201);
+      await sys.users.call('PATCH', `/users/${erin.userId}`, sys.tokens.admin, { status: 'disabled' });
+      // Within the TTL the buyer is still the active one read a moment ago (the documented price
+      // of not asking user-service on every order)...
+      expect((await sys.order(erin, [{ productId: a, quantity: 1 }])).status).toBe(201);
+      // ...and once it has passed, user-service is asked again and says disabled.
+      await new Promise((resolve) => setTimeout(resolve, BUYER_TTL_MS + 100));
+      expectProblem(await sys.order(erin, [{ productId: a, quantity: 1 }]), 403, 'USER_DISABLED');
+      expect(await sys.stockOf(a)).toBe(3);
     });
   });
 

@@ -43,7 +43,7 @@ export class AppModule {
         AuthModule.forRoot(config.auth),
         M2MTokenModule.forRoot(config.m2m),
         HttpClientModule.forRoot({ ...config.http, upstreams: config.upstreams }),
-        OrdersModule.forRoot(config.worker),
+        OrdersModule.forRoot(config.worker, config.buyers),
       ],
       providers: signingKeysHealth(JwtVerificationService),
     };

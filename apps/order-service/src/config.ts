@@ -16,6 +16,7 @@ import {
 } from '@helpline/common';
 import { type HttpClientTuning, readHttpClientTuning, readUpstreamUrls } from '@helpline/http';
 import { z } from 'zod';
+import { BUYER_CACHE_DEFAULTS, type BuyerCacheOptions } from './orders/users.gateway.js';
 import {
   RESERVATION_WORKER_DEFAULTS,
   type ReservationWorkerOptions,
@@ -32,6 +33,7 @@ export interface OrderServiceConfig {
   upstreams: Record<(typeof UPSTREAMS)[number], string>;
   http: HttpClientTuning;
   worker: ReservationWorkerOptions;
+  buyers: BuyerCacheOptions;
 }
 
 const ms = (fallback: number) => z.coerce.number().int().min(1).max(86_400_000).default(fallback);
@@ -51,6 +53,7 @@ export function readOrderServiceConfig(env: Env): OrderServiceConfig {
         RESERVATION_RETRY_MAX_MS: ms(RESERVATION_WORKER_DEFAULTS.retryMaxMs),
         ORDER_ABANDON_AFTER_MS: ms(RESERVATION_WORKER_DEFAULTS.abandonAfterMs),
         RESERVATION_WORKER: z.enum(['on', 'off']).default('on'),
+        BUYER_CACHE_TTL_MS: z.coerce.number().int().min(0).max(300_000).default(BUYER_CACHE_DEFAULTS.ttlMs),
       }),
       withDefaults,
     ),
@@ -63,5 +66,6 @@ export function readOrderServiceConfig(env: Env): OrderServiceConfig {
       abandonAfterMs: parts.worker.ORDER_ABANDON_AFTER_MS,
       autoStart: parts.worker.RESERVATION_WORKER === 'on',
     },
+    buyers: { ...BUYER_CACHE_DEFAULTS, ttlMs: parts.worker.BUYER_CACHE_TTL_MS },
   };
 }

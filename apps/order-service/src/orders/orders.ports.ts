@@ -11,8 +11,11 @@ export interface Buyer {
 }
 
 export interface BuyerDirectory {
-  /** The caller's own user, read with the caller's token (seed §3.4); throws USER_NOT_PROVISIONED / USER_DISABLED. */
-  current(): Promise<Buyer>;
+  /**
+   * The caller's own user, read with the caller's token (seed §3.4); `sub` is that token's
+   * subject. Throws USER_NOT_PROVISIONED / USER_DISABLED.
+   */
+  current(sub: string): Promise<Buyer>;
 }
 
 export interface ReservedItem {

@@ -50,7 +50,7 @@ export class OrdersService {
    */
   async place(input: PlaceOrder): Promise<{ order: OrderWithItems; created: boolean }> {
     const requestHash = hashItems(input.items);
-    const buyer = await this.buyers.current();
+    const buyer = await this.buyers.current(input.principal.sub);
     const { order, created } = await this.repository.start({
       ownerSub: input.principal.sub,
       userId: buyer.id,
