@@ -6,17 +6,23 @@
 //    proxy (bench/support/bare-proxy.mjs); nginx doing plain proxy_pass (Debian's package,
 //    installed here when missing); and the full gateway — JWT verified (RS256, identity's keys),
 //    usage plans decided, access log written — all with the same token, connections and duration.
+//    This machine's speed drifts by up to 2× over minutes, so the four are measured in turns:
+//    --rounds rounds (5) of --duration / --rounds seconds each, every round running all four one
+//    after the other. req/s is over all rounds; each ratio is the median of the rounds' ratios, so
+//    that a slow minute weighs on both sides of a ratio instead of on one.
 // 2. End to end through the gateway of the running stack to the real services on the embedded
 //    PostgreSQL: GET /products, and POST /orders with an Idempotency-Key of its own per request,
-//    one unit of one of 8 products in turn.
+//    one unit of one of 8 products in turn. Each after --e2e-warmup seconds (10) of the same load:
+//    a service answers its first few thousand requests with code V8 has not optimised yet, and the
+//    target is about the stack in service, not just started.
 //
 // It starts the whole stack itself (npm start's launcher, on a fresh data directory), prints a
 // table of req/s, p50/p99 and the ratios, and saves the results as JSON in bench/results/.
 // Targets on a 2-core machine: gateway ≥ 0.9× the bare proxy and ≥ 0.6× nginx; POST /orders end to
 // end ≥ 400/s with p99 < 150 ms and no errors at 32 connections. It reports; it asserts nothing.
 //
-// Usage: npm run build && node bench/gateway.mjs [--duration 10] [--connections 32] [--workers auto|N]
-//        [--no-nginx] [--readme: write the table into README.md]
+// Usage: npm run build && node bench/gateway.mjs [--duration 10] [--rounds 5] [--e2e-warmup 10]
+//        [--connections 32] [--workers auto|N] [--no-nginx] [--readme: write the table into README.md]
 // Loopback only; every scenario is bounded by --duration.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -35,6 +41,8 @@ const arg = (name, fallback) => {
 const DURATION_S = arg('duration', 10);
 const CONNECTIONS = arg('connections', 32);
 const WARMUP_S = 2;
+const ROUNDS = Math.max(1, arg('rounds', 5));
+const E2E_WARMUP_S = arg('e2e-warmup', 10);
 const WITH_NGINX = !process.argv.includes('--no-nginx');
 /** The gateway as it would be deployed on this machine: one worker per core. */
 const WORKERS = process.argv.includes('--workers')
@@ -182,7 +190,7 @@ function renderTable(r) {
     ...r.endToEnd.map((e) => ({ ...e, name: `end to end: ${e.name}` })),
   ];
   const lines = [
-    `${r.date.slice(0, 10)}, ${r.machine.cpus} cores, Node ${r.machine.node}, gateway workers: ${r.workers}, ${r.connections} connections, ${r.durationS} s each`,
+    `${r.date.slice(0, 10)}, ${r.machine.cpus} cores, Node ${r.machine.node}, gateway workers: ${r.workers}, ${r.connections} connections, ${r.durationS} s each (the proxy scenarios in ${r.rounds} rounds, in turn; ratios are the median of the rounds'), end to end after ${r.e2eWarmupS} s of warm-up`,
     '',
     '| scenario | req/s | p50 ms | p99 ms | non-2xx | errors |',
     '| --- | ---: | ---: | ---: | ---: | ---: |',
@@ -205,11 +213,10 @@ function renderTable(r) {
   return lines.join('\n');
 }
 
-/** One autocannon run after a warm-up; the figures the table shows. */
-async function measure(name, options) {
-  await autocannon({ ...options, connections: CONNECTIONS, duration: WARMUP_S });
-  const r = await autocannon({ ...options, connections: CONNECTIONS, duration: DURATION_S });
-  const row = {
+/** One autocannon run; the figures the table shows. */
+async function run(name, options, durationS) {
+  const r = await autocannon({ ...options, connections: CONNECTIONS, duration: durationS });
+  return {
     name,
     reqPerSec: Math.round(r.requests.average),
     p50Ms: r.latency.p50,
@@ -220,13 +227,66 @@ async function measure(name, options) {
     errors: r.errors,
     timeouts: r.timeouts,
   };
+}
+
+function report(row) {
   say(
-    `  ${name.padEnd(34)} ${String(row.reqPerSec).padStart(7)} req/s  p50 ${row.p50Ms} ms  p99 ${row.p99Ms} ms` +
+    `  ${row.name.padEnd(34)} ${String(row.reqPerSec).padStart(7)} req/s  p50 ${row.p50Ms} ms  p99 ${row.p99Ms} ms` +
       (row.non2xx || row.errors || row.timeouts
         ? `  (non-2xx ${row.non2xx}, errors ${row.errors}, timeouts ${row.timeouts})`
         : ''),
   );
   return row;
+}
+
+/** One scenario after a warm-up of the same load. */
+async function measure(name, options, warmupS = WARMUP_S) {
+  await autocannon({ ...options, connections: CONNECTIONS, duration: warmupS });
+  return report(await run(name, options, DURATION_S));
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/**
+ * The proxy scenarios in turns (see the top of this file): every scenario warmed up once, then
+ * ROUNDS rounds of all of them. One row per scenario (req/s over all its rounds, the worst round's
+ * p99), and the rounds themselves for the ratios.
+ */
+async function measureInTurns(scenarios) {
+  for (const [, options] of scenarios) {
+    await autocannon({ ...options, connections: CONNECTIONS, duration: WARMUP_S });
+  }
+  const perRound = Math.max(1, Math.round(DURATION_S / ROUNDS));
+  const rounds = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const round = {};
+    for (const [name, options] of scenarios) round[name] = await run(name, options, perRound);
+    rounds.push(round);
+    say(
+      `  round ${i + 1}/${ROUNDS}: ` +
+        scenarios.map(([name]) => `${name.split(' ')[0]} ${round[name].reqPerSec}`).join(', '),
+    );
+  }
+  const rows = scenarios.map(([name]) => {
+    const all = rounds.map((round) => round[name]);
+    const sum = (key) => all.reduce((total, row) => total + row[key], 0);
+    return report({
+      name,
+      reqPerSec: Math.round(sum('total') / (perRound * ROUNDS)),
+      p50Ms: median(all.map((row) => row.p50Ms)),
+      p99Ms: Math.max(...all.map((row) => row.p99Ms)),
+      maxMs: Math.max(...all.map((row) => row.maxMs)),
+      total: sum('total'),
+      non2xx: sum('non2xx'),
+      errors: sum('errors'),
+      timeouts: sum('timeouts'),
+    });
+  });
+  return { rows, rounds };
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'helpline-bench-gw-'));
@@ -236,6 +296,7 @@ const results = {
   date: new Date().toISOString(),
   machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
   durationS: DURATION_S,
+  e2eWarmupS: E2E_WARMUP_S,
   connections: CONNECTIONS,
   workers: WORKERS,
   proxy: [],
@@ -286,23 +347,20 @@ try {
   });
   await waitFor(`http://127.0.0.1:${gatewayPort}/health/live`, gateway, 'the gateway');
 
-  say('\nthe proxy alone: GET /products, answered at once by a minimal Fastify upstream');
+  say(
+    `\nthe proxy alone: GET /products, answered at once by a minimal Fastify upstream; ${ROUNDS} rounds in turn`,
+  );
   const path = '/products?limit=20';
-  results.proxy.push(await measure('direct (no proxy)', { url: `${upstreamUrl}${path}`, headers: auth }));
-  results.proxy.push(
-    await measure('bare Fastify + reply-from', { url: `http://127.0.0.1:${barePort}${path}`, headers: auth }),
-  );
-  if (nginxBinary) {
-    results.proxy.push(
-      await measure('nginx proxy_pass', { url: `http://127.0.0.1:${nginxPort}${path}`, headers: auth }),
-    );
-  }
-  results.proxy.push(
-    await measure('gateway (JWT, plans, access log)', {
-      url: `http://127.0.0.1:${gatewayPort}${path}`,
-      headers: auth,
-    }),
-  );
+  const scenarios = [
+    ['direct (no proxy)', { url: `${upstreamUrl}${path}`, headers: auth }],
+    ['bare Fastify + reply-from', { url: `http://127.0.0.1:${barePort}${path}`, headers: auth }],
+    ...(nginxBinary
+      ? [['nginx proxy_pass', { url: `http://127.0.0.1:${nginxPort}${path}`, headers: auth }]]
+      : []),
+    ['gateway (JWT, plans, access log)', { url: `http://127.0.0.1:${gatewayPort}${path}`, headers: auth }],
+  ];
+  const proxy = await measureInTurns(scenarios);
+  results.proxy.push(...proxy.rows);
 
   say('\nend to end through the gateway (:8080) to the services on the embedded PostgreSQL');
   // A small catalogue, ordered from in turn: a shop's orders spread over its products (one hot
@@ -324,35 +382,54 @@ try {
     products.push((await created.json()).id);
   }
   results.endToEnd.push(
-    await measure('GET /products (limit 20)', { url: `http://127.0.0.1:8080${path}`, headers: auth }),
+    await measure(
+      'GET /products (limit 20)',
+      { url: `http://127.0.0.1:8080${path}`, headers: auth },
+      E2E_WARMUP_S,
+    ),
   );
   let next = 0;
   results.endToEnd.push(
-    await measure('POST /orders (1 unit, own key)', {
-      url: 'http://127.0.0.1:8080/orders',
-      method: 'POST',
-      headers: { ...auth, 'content-type': 'application/json' },
-      requests: [
-        {
-          setupRequest: (request) => ({
-            ...request,
-            headers: { ...request.headers, 'idempotency-key': randomUUID() },
-            body: JSON.stringify({ items: [{ productId: products[next++ % products.length], quantity: 1 }] }),
-          }),
-        },
-      ],
-    }),
+    await measure(
+      'POST /orders (1 unit, own key)',
+      {
+        url: 'http://127.0.0.1:8080/orders',
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        requests: [
+          {
+            setupRequest: (request) => ({
+              ...request,
+              headers: { ...request.headers, 'idempotency-key': randomUUID() },
+              body: JSON.stringify({
+                items: [{ productId: products[next++ % products.length], quantity: 1 }],
+              }),
+            }),
+          },
+        ],
+      },
+      E2E_WARMUP_S,
+    ),
   );
 
-  const by = (name) => results.proxy.find((r) => r.name.startsWith(name));
-  const ratio = (a, b) => (a && b ? Math.round((a.reqPerSec / b.reqPerSec) * 100) / 100 : undefined);
-  const gw = by('gateway');
+  const nameOf = (prefix) => scenarios.find(([name]) => name.startsWith(prefix))?.[0];
+  /** The median over the rounds of a/b, each round's two figures measured a few seconds apart. */
+  const ratio = (a, b) => {
+    const [nameA, nameB] = [nameOf(a), nameOf(b)];
+    if (!nameA || !nameB) return undefined;
+    const value = median(proxy.rounds.map((round) => round[nameA].reqPerSec / round[nameB].reqPerSec));
+    return Math.round(value * 100) / 100;
+  };
+  results.rounds = ROUNDS;
+  results.proxyRounds = proxy.rounds.map((round) =>
+    Object.fromEntries(Object.entries(round).map(([name, row]) => [name, row.reqPerSec])),
+  );
   results.ratios = {
-    bareVsDirect: ratio(by('bare'), by('direct')),
-    nginxVsDirect: ratio(by('nginx'), by('direct')),
-    gatewayVsDirect: ratio(gw, by('direct')),
-    gatewayVsBare: ratio(gw, by('bare')),
-    gatewayVsNginx: ratio(gw, by('nginx')),
+    bareVsDirect: ratio('bare', 'direct'),
+    nginxVsDirect: ratio('nginx', 'direct'),
+    gatewayVsDirect: ratio('gateway', 'direct'),
+    gatewayVsBare: ratio('gateway', 'bare'),
+    gatewayVsNginx: ratio('gateway', 'nginx'),
   };
   const orders = results.endToEnd[1];
   results.targets = {

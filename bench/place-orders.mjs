@@ -65,8 +65,18 @@ function stat(pid) {
 /** Ticks used so far by each part; PostgreSQL counts the postmaster, its children and the dead ones. */
 function cpuTicks(byPort) {
   const ticks = {};
+  // A part is the processes listening on its port and their children (the gateway's workers).
+  const children = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const s = stat(Number(entry));
+    if (s) children.set(s.ppid, [...(children.get(s.ppid) ?? []), s.own]);
+  }
   for (const [name, port] of Object.entries(PORTS)) {
-    ticks[name] = (byPort.get(port) ?? []).reduce((sum, pid) => sum + (stat(pid)?.own ?? 0), 0);
+    ticks[name] = (byPort.get(port) ?? []).reduce(
+      (sum, pid) => sum + (stat(pid)?.own ?? 0) + (children.get(pid) ?? []).reduce((a, b) => a + b, 0),
+      0,
+    );
   }
   const postmaster = byPort.get(55432)?.[0];
   if (postmaster) {
