@@ -20,8 +20,9 @@ export const BUYER_CACHE_DEFAULTS: BuyerCacheOptions = { ttlMs: 5_000, maxEntrie
  *
  * An active buyer is remembered, by identity, for `ttlMs`: a buyer placing orders one after another
  * costs user-service one request per few seconds instead of one per order. The price is that a
- * user disabled meanwhile may still order for at most that long (the token they hold stays valid
- * for up to an hour in any case). Refusals (not provisioned, disabled) are never remembered.
+ * user disabled or deleted meanwhile may still order for at most that long (the token they hold
+ * stays valid for up to an hour in any case). Refusals (not provisioned, disabled) are never
+ * remembered.
  */
 @Injectable()
 export class UsersGateway implements BuyerDirectory {
