@@ -187,6 +187,37 @@ describe('UsageLimiter', () => {
     expect((await limiter.decide({ user: 'bob', ip: '10.0.0.2' }, 'GET', '/orders')).allowed).toBe(true);
   });
 
+  it("starts a caller's quota again when the period turns, however often it was asked before", async () => {
+    // The limiter remembers a caller's limits between requests; they must end with the period.
+    let now = Date.UTC(2026, 10, 24, 23, 59, 50);
+    const limiter = new UsageLimiter(plans, new MemoryLimitStore(() => now), () => now);
+    const caller = { apiKey: { id: 'k3', plan: plans.plans.small! }, ip: '1.1.1.1' };
+    for (let i = 0; i < 5; i++) {
+      now += 1000;
+      expect((await limiter.decide(caller, 'GET', '/x')).allowed).toBe(true);
+    }
+    now += 1000;
+    expect(await limiter.decide(caller, 'GET', '/x')).toMatchObject({
+      allowed: false,
+      code: 'QUOTA_EXCEEDED',
+    });
+    // The next day: a whole quota again, counted and spent as the first.
+    now = Date.UTC(2026, 10, 25, 0, 0, 1);
+    for (let i = 0; i < 5; i++) {
+      now += 1000;
+      expect((await limiter.decide(caller, 'GET', '/x')).allowed).toBe(true);
+    }
+    now += 1000;
+    expect(await limiter.decide(caller, 'GET', '/x')).toMatchObject({
+      allowed: false,
+      code: 'QUOTA_EXCEEDED',
+    });
+    // Another key on the same plan has budgets of its own.
+    now += 1000;
+    const other = { apiKey: { id: 'k4', plan: plans.plans.small! }, ip: '1.1.1.1' };
+    expect((await limiter.decide(other, 'GET', '/x')).rateLimit).toBe('"small-burst";r=1;t=1');
+  });
+
   it('reports a spent quota as QUOTA_EXCEEDED, with the time to the next period', async () => {
     let now = T0;
     const limiter = new UsageLimiter(plans, new MemoryLimitStore(() => now), () => now);

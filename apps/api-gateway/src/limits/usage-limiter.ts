@@ -24,6 +24,20 @@ export interface LimitDecision {
 
 const ALLOW_ALL: LimitDecision = { allowed: true, policy: '', rateLimit: '' };
 
+/** The limits of one caller's requests to one route: the checks, and the policy header's text. */
+interface Limits {
+  applied: Applied[];
+  checks: LimitCheck[];
+  policy: string;
+  /** Until when they hold (epoch ms): the end of the current quota period, or a short while. */
+  validUntil: number;
+}
+
+/** How long a caller's limits are kept without a quota period to end them. */
+const CACHE_TTL_MS = 60_000;
+/** The most callers' limits kept at once; the oldest entry makes room. */
+const CACHE_MAX_ENTRIES = 10_000;
+
 interface Applied {
   check: LimitCheck;
   /** The policy's name in the headers. */
@@ -39,6 +53,8 @@ interface Applied {
  * that applies is checked at once, and a refused request counts against none of them.
  */
 export class UsageLimiter {
+  private readonly cache = new Map<string, Limits>();
+
   constructor(
     private readonly plans: UsagePlans,
     private readonly store: LimitStore,
@@ -47,12 +63,11 @@ export class UsageLimiter {
 
   /** The decision: at once when the store decides in this process, as a promise otherwise. */
   decide(caller: Caller, method: string, routePath: string): LimitDecision | Promise<LimitDecision> {
-    const applied = this.limitsFor(caller, method, routePath);
-    if (applied.length === 0) return ALLOW_ALL;
-    const checks = applied.map((a) => a.check);
-    const decided = this.store.consumeNow?.(checks);
-    if (decided) return describe(applied, decided);
-    return this.store.consume(checks).then((outcomes) => describe(applied, outcomes));
+    const limits = this.limitsOf(caller, method, routePath);
+    if (limits.applied.length === 0) return ALLOW_ALL;
+    const decided = this.store.consumeNow?.(limits.checks);
+    if (decided) return describe(limits, decided);
+    return this.store.consume(limits.checks).then((outcomes) => describe(limits, outcomes));
   }
 
   /** Requests counted so far in the current quota period of an API key's plan. */
@@ -69,8 +84,35 @@ export class UsageLimiter {
     };
   }
 
-  private limitsFor(caller: Caller, method: string, routePath: string): Applied[] {
+  /**
+   * The limits of a request, remembered per caller, method and route until the current quota
+   * period ends: a busy caller's keys, policy names and header text are built once, not per request.
+   */
+  private limitsOf(caller: Caller, method: string, routePath: string): Limits {
+    const cacheKey = caller.apiKey
+      ? `k\n${caller.apiKey.id}\n${caller.apiKey.plan.name}\n${method}\n${routePath}`
+      : `u\n${caller.user ?? ''}\n${caller.ip}\n${method}\n${routePath}`;
     const now = this.now();
+    const known = this.cache.get(cacheKey);
+    if (known && known.validUntil > now) return known;
+    const applied = this.limitsFor(caller, method, routePath, now);
+    const limits: Limits = {
+      applied,
+      checks: applied.map((a) => a.check),
+      policy: applied.map((a) => `"${a.name}";q=${a.q};w=${a.w}`).join(', '),
+      validUntil: Math.min(
+        now + CACHE_TTL_MS,
+        ...applied.map((a) => (a.check.kind === 'quota' ? a.check.end : Infinity)),
+      ),
+    };
+    if (known) this.cache.delete(cacheKey);
+    else if (this.cache.size >= CACHE_MAX_ENTRIES)
+      this.cache.delete(this.cache.keys().next().value as string);
+    this.cache.set(cacheKey, limits);
+    return limits;
+  }
+
+  private limitsFor(caller: Caller, method: string, routePath: string, now: number): Applied[] {
     const applied: Applied[] = [];
     const add = (plan: Plan, prefix: string) => {
       if (plan.throttle) {
@@ -115,8 +157,8 @@ export class UsageLimiter {
   }
 }
 
-function describe(applied: Applied[], outcomes: LimitOutcome[]): LimitDecision {
-  const policy = applied.map((a) => `"${a.name}";q=${a.q};w=${a.w}`).join(', ');
+function describe(limits: Limits, outcomes: LimitOutcome[]): LimitDecision {
+  const { applied, policy } = limits;
   // The limit to report: the one that refused, or the one with the fewest requests left.
   let worst = 0;
   for (let i = 1; i < outcomes.length; i++) {
