@@ -164,6 +164,20 @@ describe('API gateway edge', () => {
       expect(new TextDecoder().decode((await reader.read()).value)).toMatch(/^the start of an answer/);
       controller.abort();
       await expect.poll(() => t.upstreams.products.broken.count, { timeout: 5_000 }).toBe(before + 1);
+      // Its access line says so.
+      const id = res.headers.get('x-correlation-id');
+      await expect
+        .poll(() => t.logs.lines.filter((l) => l.correlationId === id && l.msg === 'access'), {
+          timeout: 5_000,
+        })
+        .toEqual([
+          expect.objectContaining({
+            level: 40,
+            route: '/products/*',
+            aborted: true,
+            upstream: 'product-service',
+          }),
+        ]);
       // The gateway is none the worse for it.
       expect((await t.fetch('/products', { token: await userToken() })).status).toBe(200);
     });

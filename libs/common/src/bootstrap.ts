@@ -162,14 +162,21 @@ function exitAfterDrainDeadline(service: ServiceConfig, logger: Pick<Logger, 'wa
   }
 }
 
+/** When the request arrived (performance.now()), for the line of one its caller gives up on. */
+interface StartedRequest extends FastifyRequest {
+  startedAt: number;
+}
+
 function registerRequestContext(fastify: FastifyInstance): void {
+  fastify.decorateRequest('startedAt', 0);
   fastify.addHook('onRequest', (request, reply, done) => {
+    (request as StartedRequest).startedAt = performance.now();
     if (!admitRequest(request, reply)) return;
     RequestContext.run({ correlationId: request.id, authorization: request.headers.authorization }, done);
   });
 }
 
-/** Every answered request: its metrics and its access line. */
+/** Every request: its metrics and its access line. */
 function registerResponseHook(fastify: FastifyInstance, metrics: MetricsService, access: AccessLogger): void {
   fastify.addHook('onResponse', (request, reply, done) => {
     const elapsedMs = reply.elapsedTime;
@@ -187,6 +194,20 @@ function registerResponseHook(fastify: FastifyInstance, metrics: MetricsService,
       statusCode: reply.statusCode,
       responseTimeMs: elapsedMs,
       correlationId: request.id,
+    });
+    done();
+  });
+  // The caller closed the connection before the answer: no onResponse follows.
+  fastify.addHook('onRequestAbort', (request, done) => {
+    access({
+      method: request.method,
+      url: request.url,
+      remoteAddress: request.raw.socket?.remoteAddress,
+      userAgent: request.headers['user-agent'],
+      statusCode: 0,
+      responseTimeMs: performance.now() - (request as StartedRequest).startedAt,
+      correlationId: request.id,
+      aborted: true,
     });
     done();
   });

@@ -161,6 +161,28 @@ describe('service defaults (through real HTTP)', () => {
       expect(logs.raw.join('\n')).not.toContain(token);
     });
 
+    it('write a "request aborted" line when the caller gives up before the answer', async () => {
+      const controller = new AbortController();
+      const call = fetch(`${base}/notes/slow?token=abc`, {
+        headers: { 'x-correlation-id': 'aborted-1' },
+        signal: controller.signal,
+      }).catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      controller.abort();
+      await call;
+      // The handler still finishes later; no "request completed" line claims an answer was sent.
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      const lines = logs.lines.filter((l) => l.correlationId === 'aborted-1' && l.req);
+      expect(lines).toEqual([
+        expect.objectContaining({
+          level: 40,
+          msg: 'request aborted',
+          req: expect.objectContaining({ method: 'GET', url: '/notes/slow?token=[REDACTED]' }),
+          responseTime: expect.any(Number),
+        }),
+      ]);
+    });
+
     it('write one access line per request: method, masked URL, status, time, level by status', async () => {
       await fetch(`${base}/notes/x?access_token=abc.def&limit=2`, {
         headers: { 'x-correlation-id': 'access-1', 'user-agent': 'probe/1' },

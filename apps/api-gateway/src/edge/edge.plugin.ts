@@ -138,6 +138,23 @@ export async function registerEdge(fastify: FastifyInstance, deps: EdgeDeps): Pr
     );
     done();
   });
+  // The caller closed the connection before the whole answer was sent: no onResponse follows.
+  fastify.addHook('onRequestAbort', (request, done) => {
+    const state = request.edgeState;
+    deps.accessLog.warn(
+      {
+        correlationId: request.id,
+        method: request.method,
+        route: state?.route ?? request.routeOptions.url ?? 'unmatched',
+        aborted: true,
+        upstream: state?.upstream,
+        caller: state?.caller,
+        apiKeyId: state?.apiKeyId,
+      },
+      'access',
+    );
+    done();
+  });
 
   async function proxy(request: FastifyRequest, reply: FastifyReply, upstream: UpstreamName, route: string) {
     const state: EdgeState = { route, upstream };

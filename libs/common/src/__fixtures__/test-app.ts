@@ -49,6 +49,13 @@ class NotesController {
     return { title: dto.title, correlationId: RequestContext.correlationId() };
   }
 
+  /** Answers after a while: a caller can give up on it first. */
+  @Get('slow')
+  async slow() {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    return { slow: true };
+  }
+
   @Get('boom')
   boom() {
     throw new Error('secret internal detail');

@@ -103,6 +103,8 @@ export interface AccessLine {
   statusCode: number;
   responseTimeMs: number;
   correlationId: string;
+  /** The caller closed the connection before the answer was sent. */
+  aborted?: boolean;
 }
 
 /** The provider of the service's `AccessLogger`. */
@@ -113,8 +115,9 @@ export interface AccessLogger {
 }
 
 /**
- * One line per answered request, as pino-http wrote it (`req`, `res`, `responseTime`, level by
- * status), on the same stream as every other line. Its fields are chosen and hold no credential,
+ * One line per request, as pino-http wrote it (`req`, `res`, `responseTime`, level by status; a
+ * request its caller gave up on says `request aborted`, at warn), on the same stream as every
+ * other line. Its fields are chosen and hold no credential,
  * so it skips the redaction pass. Readiness polls and metric scrapes are not logged.
  */
 export function accessLogger(options: LoggerOptions): AccessLogger {
@@ -125,7 +128,12 @@ export function accessLogger(options: LoggerOptions): AccessLogger {
   return (line) => {
     const path = line.url.split('?', 1)[0] as string;
     if (QUIET_ROUTES.has(path)) return;
-    const level = line.statusCode >= 500 ? 'error' : line.statusCode >= 400 ? 'warn' : 'info';
+    const level =
+      line.aborted || (line.statusCode >= 400 && line.statusCode < 500)
+        ? 'warn'
+        : line.statusCode >= 500
+          ? 'error'
+          : 'info';
     if (!log.isLevelEnabled(level)) return;
     log[level](
       {
@@ -136,10 +144,10 @@ export function accessLogger(options: LoggerOptions): AccessLogger {
           remoteAddress: line.remoteAddress,
           userAgent: line.userAgent,
         },
-        res: { statusCode: line.statusCode },
+        ...(line.aborted ? {} : { res: { statusCode: line.statusCode } }),
         responseTime: Math.round(line.responseTimeMs),
       },
-      'request completed',
+      line.aborted ? 'request aborted' : 'request completed',
     );
   };
 }
