@@ -178,6 +178,15 @@ function registerRequestContext(fastify: FastifyInstance): void {
 
 /** Every request: its metrics and its access line. */
 function registerResponseHook(fastify: FastifyInstance, metrics: MetricsService, access: AccessLogger): void {
+  const lineOf = (request: FastifyRequest, statusCode: number, responseTimeMs: number) => ({
+    method: request.method,
+    url: request.url,
+    remoteAddress: request.raw.socket?.remoteAddress,
+    userAgent: request.headers['user-agent'],
+    statusCode,
+    responseTimeMs,
+    correlationId: request.id,
+  });
   fastify.addHook('onResponse', (request, reply, done) => {
     const elapsedMs = reply.elapsedTime;
     metrics.observe(
@@ -186,29 +195,13 @@ function registerResponseHook(fastify: FastifyInstance, metrics: MetricsService,
       reply.statusCode,
       elapsedMs / 1000,
     );
-    access({
-      method: request.method,
-      url: request.url,
-      remoteAddress: request.raw.socket?.remoteAddress,
-      userAgent: request.headers['user-agent'],
-      statusCode: reply.statusCode,
-      responseTimeMs: elapsedMs,
-      correlationId: request.id,
-    });
+    access(lineOf(request, reply.statusCode, elapsedMs));
     done();
   });
   // The caller closed the connection before the answer: no onResponse follows.
   fastify.addHook('onRequestAbort', (request, done) => {
-    access({
-      method: request.method,
-      url: request.url,
-      remoteAddress: request.raw.socket?.remoteAddress,
-      userAgent: request.headers['user-agent'],
-      statusCode: 0,
-      responseTimeMs: performance.now() - (request as StartedRequest).startedAt,
-      correlationId: request.id,
-      aborted: true,
-    });
+    const elapsedMs = performance.now() - (request as StartedRequest).startedAt;
+    access({ ...lineOf(request, 0, elapsedMs), aborted: true });
     done();
   });
   fastify.get('/metrics', async (_request, reply) => {

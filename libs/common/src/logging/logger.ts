@@ -107,6 +107,8 @@ export interface AccessLine {
   aborted?: boolean;
 }
 
+const levelOf = (status: number) => (status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info');
+
 /** The provider of the service's `AccessLogger`. */
 export const ACCESS_LOGGER = 'helpline:access-logger';
 
@@ -117,8 +119,8 @@ export interface AccessLogger {
 /**
  * One line per request, as pino-http wrote it (`req`, `res`, `responseTime`, level by status; a
  * request its caller gave up on says `request aborted`, at warn), on the same stream as every
- * other line. Its fields are chosen and hold no credential,
- * so it skips the redaction pass. Readiness polls and metric scrapes are not logged.
+ * other line. Its fields are chosen and hold no credential, so it skips the redaction pass.
+ * Readiness polls and metric scrapes are not logged.
  */
 export function accessLogger(options: LoggerOptions): AccessLogger {
   const log = pino(
@@ -128,12 +130,7 @@ export function accessLogger(options: LoggerOptions): AccessLogger {
   return (line) => {
     const path = line.url.split('?', 1)[0] as string;
     if (QUIET_ROUTES.has(path)) return;
-    const level =
-      line.aborted || (line.statusCode >= 400 && line.statusCode < 500)
-        ? 'warn'
-        : line.statusCode >= 500
-          ? 'error'
-          : 'info';
+    const level = line.aborted ? 'warn' : levelOf(line.statusCode);
     if (!log.isLevelEnabled(level)) return;
     log[level](
       {
