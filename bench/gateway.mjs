@@ -33,6 +33,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import { signIn } from '../tools/demo-sign-in.mjs';
+import { createBenchProducts } from './support/catalogue.mjs';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -365,22 +366,7 @@ try {
   say('\nend to end through the gateway (:8080) to the services on the embedded PostgreSQL');
   // A small catalogue, ordered from in turn: a shop's orders spread over its products (one hot
   // product would measure one row lock instead).
-  const products = [];
-  for (let i = 0; i < 8; i++) {
-    const created = await fetch('http://127.0.0.1:8080/products', {
-      method: 'POST',
-      headers: { authorization: `Bearer ${manager}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        sku: `BENCH-${Date.now()}-${i}`,
-        name: `Bench widget ${i}`,
-        price: 100,
-        currency: 'JPY',
-        stock: 10_000_000,
-      }),
-    });
-    if (created.status !== 201) throw new Error(`could not create a bench product: ${await created.text()}`);
-    products.push((await created.json()).id);
-  }
+  const products = await createBenchProducts('http://127.0.0.1:8080', manager);
   results.endToEnd.push(
     await measure(
       'GET /products (limit 20)',

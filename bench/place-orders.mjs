@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { signIn } from '../tools/demo-sign-in.mjs';
+import { createBenchProducts } from './support/catalogue.mjs';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -101,22 +102,7 @@ const byPort = linux ? listeners() : new Map();
 // --- set-up -------------------------------------------------------------------------------------
 const token = async (username) => (await signIn(username)).AccessToken;
 const [manager, user] = await Promise.all([token('manager@example.com'), token('user@example.com')]);
-const products = [];
-for (let i = 0; i < PRODUCT_COUNT; i++) {
-  const created = await fetch(`${PRODUCTS}/products`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${manager}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      sku: `BENCH-${Date.now()}-${i}`,
-      name: `Bench widget ${i}`,
-      price: 100,
-      currency: 'JPY',
-      stock: STOCK,
-    }),
-  });
-  if (created.status !== 201) throw new Error(`could not create a bench product: ${await created.text()}`);
-  products.push((await created.json()).id);
-}
+const products = await createBenchProducts(PRODUCTS, manager, { count: PRODUCT_COUNT, stock: STOCK });
 
 let next = 0;
 const options = {

@@ -4,6 +4,7 @@ export * from './config/local-defaults.js';
 export * from './context/correlation-id.js';
 export * from './context/request-context.js';
 export * from './database/database.js';
+export * from './database/execute-named.js';
 export * from './database/database-errors.js';
 export * from './database/database.config.js';
 export * from './database/database.constants.js';

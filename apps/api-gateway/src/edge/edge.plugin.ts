@@ -118,41 +118,30 @@ export async function registerEdge(fastify: FastifyInstance, deps: EdgeDeps): Pr
 
   // One hook for every answer of the edge instance (preflights and 404s too): the request metrics
   // and the access line.
-  fastify.addHook('onResponse', (request, reply, done) => {
+  const accessFields = (request: FastifyRequest) => {
     const state = request.edgeState;
-    const route = state?.route ?? request.routeOptions.url ?? 'unmatched';
+    return {
+      correlationId: request.id,
+      method: request.method,
+      route: state?.route ?? request.routeOptions.url ?? 'unmatched',
+      upstream: state?.upstream,
+      caller: state?.caller,
+      apiKeyId: state?.apiKeyId,
+    };
+  };
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const fields = accessFields(request);
     const elapsedMs = reply.elapsedTime;
-    deps.observe(request.method, route, reply.statusCode, elapsedMs / 1000);
+    deps.observe(request.method, fields.route, reply.statusCode, elapsedMs / 1000);
     deps.accessLog.info(
-      {
-        correlationId: request.id,
-        method: request.method,
-        route,
-        status: reply.statusCode,
-        durationMs: Math.round(elapsedMs * 10) / 10,
-        upstream: state?.upstream,
-        caller: state?.caller,
-        apiKeyId: state?.apiKeyId,
-      },
+      { ...fields, status: reply.statusCode, durationMs: Math.round(elapsedMs * 10) / 10 },
       'access',
     );
     done();
   });
   // The caller closed the connection before the whole answer was sent: no onResponse follows.
   fastify.addHook('onRequestAbort', (request, done) => {
-    const state = request.edgeState;
-    deps.accessLog.warn(
-      {
-        correlationId: request.id,
-        method: request.method,
-        route: state?.route ?? request.routeOptions.url ?? 'unmatched',
-        aborted: true,
-        upstream: state?.upstream,
-        caller: state?.caller,
-        apiKeyId: state?.apiKeyId,
-      },
-      'access',
-    );
+    deps.accessLog.warn({ ...accessFields(request), aborted: true }, 'access');
     done();
   });
 

@@ -192,26 +192,22 @@ describe('UsageLimiter', () => {
     let now = Date.UTC(2026, 10, 24, 23, 59, 50);
     const limiter = new UsageLimiter(plans, new MemoryLimitStore(() => now), () => now);
     const caller = { apiKey: { id: 'k3', plan: plans.plans.small! }, ip: '1.1.1.1' };
-    for (let i = 0; i < 5; i++) {
+    /** The small plan's quota (5), one request a second, then the sixth: refused. */
+    const spendQuota = async () => {
+      for (let i = 0; i < 5; i++) {
+        now += 1000;
+        expect((await limiter.decide(caller, 'GET', '/x')).allowed).toBe(true);
+      }
       now += 1000;
-      expect((await limiter.decide(caller, 'GET', '/x')).allowed).toBe(true);
-    }
-    now += 1000;
-    expect(await limiter.decide(caller, 'GET', '/x')).toMatchObject({
-      allowed: false,
-      code: 'QUOTA_EXCEEDED',
-    });
+      expect(await limiter.decide(caller, 'GET', '/x')).toMatchObject({
+        allowed: false,
+        code: 'QUOTA_EXCEEDED',
+      });
+    };
+    await spendQuota();
     // The next day: a whole quota again, counted and spent as the first.
     now = Date.UTC(2026, 10, 25, 0, 0, 1);
-    for (let i = 0; i < 5; i++) {
-      now += 1000;
-      expect((await limiter.decide(caller, 'GET', '/x')).allowed).toBe(true);
-    }
-    now += 1000;
-    expect(await limiter.decide(caller, 'GET', '/x')).toMatchObject({
-      allowed: false,
-      code: 'QUOTA_EXCEEDED',
-    });
+    await spendQuota();
     // Another key on the same plan has budgets of its own.
     now += 1000;
     const other = { apiKey: { id: 'k4', plan: plans.plans.small! }, ip: '1.1.1.1' };

@@ -25,7 +25,8 @@ const position = (user: User): CursorPosition => ({ at: user.createdAt.toISOStri
 
 @Injectable()
 export class UsersRepository {
-  /** GET /users/me, on every order: prepared once (PostgreSQL plans it once per connection). */
+  /** GET /users/me (order-service asks it for a buyer it has not seen for a few seconds), and the
+   * active-user check of every request: prepared once (PostgreSQL plans it once per connection). */
   private readonly bySub;
 
   constructor(@Inject(DATABASE) private readonly db: Database) {
