@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The gateway's speed, in one run (DESIGN §8; issue "API gateway", point 6):
+// The gateway's speed, in one run (README, "Speed" under the API gateway):
 //
 // 1. The proxy alone, in front of a minimal Fastify upstream (bench/support/upstream.mjs), so that
 //    the proxy is what is measured: the upstream called directly; a bare Fastify + reply-from
