@@ -400,6 +400,12 @@ describe('API gateway edge', () => {
 
       const elsewhere = await t.fetch('/orders', { headers: { origin: 'http://evil.example' } });
       expect(elsewhere.headers.get('access-control-allow-origin')).toBeNull();
+      expect(elsewhere.headers.get('access-control-expose-headers')).toBeNull();
+
+      // Not a browser's cross-origin call: nothing for CORS but the Vary a cache needs.
+      const plain = await t.fetch('/orders');
+      expect(plain.headers.get('vary')).toContain('Origin');
+      expect([...plain.headers.keys()].filter((name) => name.startsWith('access-control-'))).toEqual([]);
     });
   });
 

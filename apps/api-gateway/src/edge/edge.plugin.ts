@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { ApiKeysService, ValidKey } from '../api-keys/api-keys.service.js';
 import type { EdgeConfig, PublicRoute, UpstreamName } from '../config.js';
 import type { UsageLimiter } from '../limits/usage-limiter.js';
+import type { AccessEntry, AccessLog } from './access-log.js';
 import type { EdgeMetrics } from './edge.metrics.js';
 import { CallerGone, Upstream } from './forwarder.js';
 import { ROUTE_PREFIXES } from './routes.js';
@@ -29,7 +30,7 @@ export interface EdgeDeps {
   limiter: UsageLimiter;
   apiKeys: ApiKeysService;
   metrics: EdgeMetrics;
-  accessLog: Logger;
+  accessLog: AccessLog;
   /** Counts a request in the request metrics (by method, route template and status). */
   observe: (method: string, route: string, statusCode: number, seconds: number) => void;
   /** The edge's own failures. */
@@ -118,7 +119,7 @@ export async function registerEdge(fastify: FastifyInstance, deps: EdgeDeps): Pr
 
   // One hook for every answer of the edge instance (preflights and 404s too): the request metrics
   // and the access line.
-  const accessFields = (request: FastifyRequest) => {
+  const entryOf = (request: FastifyRequest): AccessEntry => {
     const state = request.edgeState;
     return {
       correlationId: request.id,
@@ -130,18 +131,17 @@ export async function registerEdge(fastify: FastifyInstance, deps: EdgeDeps): Pr
     };
   };
   fastify.addHook('onResponse', (request, reply, done) => {
-    const fields = accessFields(request);
+    const entry = entryOf(request);
     const elapsedMs = reply.elapsedTime;
-    deps.observe(request.method, fields.route, reply.statusCode, elapsedMs / 1000);
-    deps.accessLog.info(
-      { ...fields, status: reply.statusCode, durationMs: Math.round(elapsedMs * 10) / 10 },
-      'access',
-    );
+    entry.status = reply.statusCode;
+    entry.durationMs = Math.round(elapsedMs * 10) / 10;
+    deps.observe(request.method, entry.route, reply.statusCode, elapsedMs / 1000);
+    deps.accessLog.answered(entry);
     done();
   });
   // The caller closed the connection before the whole answer was sent: no onResponse follows.
   fastify.addHook('onRequestAbort', (request, done) => {
-    deps.accessLog.warn({ ...accessFields(request), aborted: true }, 'access');
+    deps.accessLog.aborted(entryOf(request));
     done();
   });
 
