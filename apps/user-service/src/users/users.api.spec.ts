@@ -2,9 +2,10 @@ import { createServiceApp } from '@helpline/common';
 import { createTestDatabase, createTestIssuer, type TestDatabase, type TestIssuer } from '@helpline/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AppModule, OPEN_API } from '../app.module.js';
 import { readUserServiceConfig } from '../config.js';
+import { UsersRepository } from './users.repository.js';
 
 interface UserBody {
   id: string;
@@ -126,6 +127,17 @@ describe('user-service API (real HTTP, real tokens, real database)', () => {
       const res = await call('GET', '/users/me', aliceToken);
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ id: aliceId, sub: alice.sub });
+    });
+
+    it('reads the caller once: the user the active-user check read is the answer', async () => {
+      const lookups = vi.spyOn(app.get(UsersRepository), 'findBySub');
+      try {
+        const res = await call('GET', '/users/me', aliceToken);
+        expect(res.body).toMatchObject({ id: aliceId });
+        expect(lookups).toHaveBeenCalledTimes(1);
+      } finally {
+        lookups.mockRestore();
+      }
     });
 
     it('answers 404 USER_NOT_FOUND for an identity with no user yet', async () => {

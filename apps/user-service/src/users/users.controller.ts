@@ -26,11 +26,13 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { CallerUser } from './active-user.guard.js';
 import { CreateUserDto } from './dto/create-user.dto.js';
 import { ListUsersQuery } from './dto/list-users.query.js';
 import { UpdateUserDto } from './dto/update-user.dto.js';
 import { UserDto, UserPageDto, UserRefDto } from './dto/user.dto.js';
 import { canReadAnyUser, USER_WRITE_SCOPE } from './users.policy.js';
+import type { User } from './users.schema.js';
 import { UsersService } from './users.service.js';
 
 const uuidParam = new ParseUUIDPipe({ exceptionFactory: () => invalidId() });
@@ -46,8 +48,11 @@ export class UsersController {
   @ApiOperation({ summary: 'The user linked to the calling identity' })
   @ApiOkResponse({ type: UserDto })
   @ApiNotFoundResponse({ description: 'No user is linked to this identity yet' })
-  async me(@CurrentUser() principal: Principal): Promise<UserDto> {
-    return UserDto.from(await this.users.me(principal));
+  async me(
+    @CurrentUser() principal: Principal,
+    @CallerUser() known: User | null | undefined,
+  ): Promise<UserDto> {
+    return UserDto.from(await this.users.me(principal, known));
   }
 
   @Get()

@@ -12,8 +12,10 @@ import type { User } from './users.schema.js';
 export class UsersService {
   constructor(private readonly repository: UsersRepository) {}
 
-  async me(principal: Principal): Promise<User> {
-    const user = principal.isService ? undefined : await this.repository.findBySub(principal.sub);
+  /** The caller's own user; `known` is what ActiveUserGuard already read for this request. */
+  async me(principal: Principal, known?: User | null): Promise<User> {
+    if (principal.isService) throw noLinkedUser();
+    const user = known === undefined ? await this.repository.findBySub(principal.sub) : known;
     if (!user) throw noLinkedUser();
     return user;
   }
