@@ -9,7 +9,10 @@
 //    This machine's speed drifts by up to 2× over minutes, so the four are measured in turns:
 //    --rounds rounds (5) of --duration / --rounds seconds each, every round running all four one
 //    after the other. req/s is over all rounds; each ratio is the median of the rounds' ratios, so
-//    that a slow minute weighs on both sides of a ratio instead of on one.
+//    that a slow minute weighs on both sides of a ratio instead of on one. Each scenario first runs
+//    --warmup seconds (5) of the same load alone: V8 optimises the gateway's code (more of it than
+//    the bare proxy's, in each of two workers) over the first seconds, and the first round
+//    otherwise measured that.
 // 2. End to end through the gateway of the running stack to the real services on the embedded
 //    PostgreSQL: GET /products, and POST /orders with an Idempotency-Key of its own per request,
 //    one unit of one of 8 products in turn. Each after --e2e-warmup seconds (10) of the same load:
@@ -21,7 +24,7 @@
 // Targets on a 2-core machine: gateway ≥ 0.9× the bare proxy and ≥ 0.6× nginx; POST /orders end to
 // end ≥ 400/s with p99 < 150 ms and no errors at 32 connections. It reports; it asserts nothing.
 //
-// Usage: npm run build && node bench/gateway.mjs [--duration 10] [--rounds 5] [--e2e-warmup 10]
+// Usage: npm run build && node bench/gateway.mjs [--duration 10] [--rounds 5] [--warmup 5] [--e2e-warmup 10]
 //        [--connections 32] [--workers auto|N] [--no-nginx] [--readme: write the table into README.md]
 // Loopback only; every scenario is bounded by --duration.
 import { execFileSync, spawn } from 'node:child_process';
@@ -41,7 +44,8 @@ const arg = (name, fallback) => {
 };
 const DURATION_S = arg('duration', 10);
 const CONNECTIONS = arg('connections', 32);
-const WARMUP_S = 2;
+/** Each proxy scenario's warm-up, before the rounds: the gateway's two workers each have more code for V8 to optimise than the bare proxy has. */
+const WARMUP_S = arg('warmup', 5);
 const ROUNDS = Math.max(1, arg('rounds', 5));
 const E2E_WARMUP_S = arg('e2e-warmup', 10);
 const WITH_NGINX = !process.argv.includes('--no-nginx');
@@ -191,7 +195,7 @@ function renderTable(r) {
     ...r.endToEnd.map((e) => ({ ...e, name: `end to end: ${e.name}` })),
   ];
   const lines = [
-    `${r.date.slice(0, 10)}, ${r.machine.cpus} cores, Node ${r.machine.node}, gateway workers: ${r.workers}, ${r.connections} connections, ${r.durationS} s each (the proxy scenarios in ${r.rounds} rounds, in turn; ratios are the median of the rounds'), end to end after ${r.e2eWarmupS} s of warm-up`,
+    `${r.date.slice(0, 10)}, ${r.machine.cpus} cores, Node ${r.machine.node}, gateway workers: ${r.workers}, ${r.connections} connections, ${r.durationS} s each (the proxy scenarios in ${r.rounds} rounds, in turn, after ${r.warmupS} s of warm-up each; ratios are the median of the rounds'), end to end after ${r.e2eWarmupS} s of warm-up`,
     '',
     '| scenario | req/s | p50 ms | p99 ms | non-2xx | errors |',
     '| --- | ---: | ---: | ---: | ---: | ---: |',
@@ -297,6 +301,7 @@ const results = {
   date: new Date().toISOString(),
   machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
   durationS: DURATION_S,
+  warmupS: WARMUP_S,
   e2eWarmupS: E2E_WARMUP_S,
   connections: CONNECTIONS,
   workers: WORKERS,
