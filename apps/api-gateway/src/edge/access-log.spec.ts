@@ -32,13 +32,7 @@ describe('the access line', () => {
       time: expect.any(Number),
       service: 'api-gateway',
       context: 'Access',
-      correlationId: 'c-1',
-      method: 'GET',
-      route: '/products/*',
-      upstream: 'product-service',
-      caller: 'sub-1',
-      status: 200,
-      durationMs: 1.5,
+      ...ENTRY,
       msg: 'access',
     });
     expect(line!.time).toBeGreaterThanOrEqual(before);
