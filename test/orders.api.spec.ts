@@ -264,6 +264,7 @@ describe('order-service (real HTTP across three services, real databases)', () =
         },
       ],
       ['items that are not objects', { items: [null, 1, 'x'] }],
+      ['an item that is an array', { items: [[]] }],
       ['an unknown member', { items: [{ productId: 'P', quantity: 1 }], coupon: 'FREE' }],
       ['items: null', { items: null }],
       [

@@ -68,6 +68,7 @@ describe('product-service against hostile input', () => {
       ['items an object', () => ({ key: 'k-obj', items: { productId } }), 'items'],
       ['a null item', () => ({ key: 'k-null-item', items: [null] }), 'items.0'],
       ['an item that is a string', () => ({ key: 'k-str-item', items: ['x'] }), 'items.0'],
+      ['an item that is an array', () => ({ key: 'k-arr-item', items: [[]] }), 'items'],
       [
         '51 items',
         () => ({

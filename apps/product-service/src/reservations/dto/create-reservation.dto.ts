@@ -6,6 +6,7 @@ import {
   ArrayUnique,
   IsArray,
   IsInt,
+  IsObject,
   IsString,
   IsUUID,
   Matches,
@@ -58,6 +59,9 @@ export class CreateReservationDto {
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_ITEMS)
   @ArrayUnique(productIdOf, { message: 'items must name each productId once' })
+  // ValidateNested walks into an array it finds as an item instead of refusing it: `[[]]` would
+  // pass with nothing checked.
+  @IsObject({ each: true, message: 'each item must be an object' })
   @ValidateNested({ each: true })
   @Type(() => ReservationItemDto)
   items!: ReservationItemDto[];
