@@ -3,7 +3,9 @@
 // thing: on AWS, ECS injects the database's connection details from Secrets Manager as separate
 // variables (DATABASE_HOST, _PORT, _NAME, _USER, _PASSWORD: the fields of RDS's secret), and the
 // services read one DATABASE_URL. When DATABASE_URL is unset and those are set, it is built from
-// them, with DATABASE_SSLMODE (and DATABASE_SSLROOTCERT) as its TLS settings.
+// them, with DATABASE_SSLMODE (and DATABASE_SSLROOTCERT) as its TLS settings. The gateway's Redis
+// (ElastiCache) comes the same way: REDIS_HOST, REDIS_PORT, REDIS_TLS and the AUTH token as
+// REDIS_PASSWORD become REDIS_URL, unless REDIS_URL is set.
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -22,16 +24,31 @@ export function databaseUrl(env) {
   return url.toString();
 }
 
+export function redisUrl(env) {
+  if (env.REDIS_URL || !env.REDIS_HOST) return undefined;
+  if (env.REDIS_TLS !== undefined && env.REDIS_TLS !== 'true' && env.REDIS_TLS !== 'false') {
+    throw new Error(`REDIS_TLS must be "true" or "false", not ${JSON.stringify(env.REDIS_TLS)}`);
+  }
+  const url = new URL(env.REDIS_TLS === 'true' ? 'rediss://localhost' : 'redis://localhost');
+  url.hostname = env.REDIS_HOST;
+  url.port = env.REDIS_PORT || '6379';
+  if (env.REDIS_PASSWORD) url.password = encodeURIComponent(env.REDIS_PASSWORD);
+  return url.toString();
+}
+
 const main = process.argv[2];
 if (main) {
   try {
     const url = databaseUrl(process.env);
     if (url) process.env.DATABASE_URL = url;
+    const redis = redisUrl(process.env);
+    if (redis) process.env.REDIS_URL = redis;
   } catch (error) {
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
   }
-  // Not passed on: the parts are in DATABASE_URL now, and nothing else should read the password.
+  // Not passed on: the parts are in the URLs now, and nothing else should read the passwords.
   delete process.env.DATABASE_PASSWORD;
+  delete process.env.REDIS_PASSWORD;
   await import(pathToFileURL(isAbsolute(main) ? main : resolve(main)).href);
 }

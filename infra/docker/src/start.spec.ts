@@ -1,7 +1,7 @@
 /**
  * The images' entrypoint (infra/docker/start.mjs): on AWS, ECS injects RDS's secret field by field,
  * and the entrypoint joins them into the one DATABASE_URL the services read, then runs the app in
- * the same process.
+ * the same process. The gateway's Redis (ElastiCache) comes the same way, as REDIS_URL.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,7 +16,8 @@ const main = join(dir, 'main.mjs');
 writeFileSync(
   main,
   'process.stdout.write(JSON.stringify({ url: process.env.DATABASE_URL ?? null, ' +
-    'password: process.env.DATABASE_PASSWORD ?? null, pid: process.pid, argv: process.argv.length }));\n',
+    'password: process.env.DATABASE_PASSWORD ?? null, redis: process.env.REDIS_URL ?? null, ' +
+    'redisPassword: process.env.REDIS_PASSWORD ?? null, pid: process.pid, argv: process.argv.length }));\n',
 );
 
 function start(env: Record<string, string>) {
@@ -61,6 +62,37 @@ describe('start.mjs', () => {
     expect(status).toBe(1);
     expect(stderr).toContain('DATABASE_NAME, DATABASE_USER');
     expect(stderr).not.toContain('secret-value');
+    expect(stdout).toBe('');
+  });
+
+  it("joins ElastiCache's endpoint and AUTH token into a rediss:// REDIS_URL, and drops the token variable", () => {
+    const { out, status } = start({
+      REDIS_HOST: 'master.counters.abc.apne1.cache.amazonaws.com',
+      REDIS_PORT: '6380',
+      REDIS_TLS: 'true',
+      REDIS_PASSWORD: 'p@ss:w/rd#?%',
+    });
+    expect(status).toBe(0);
+    const url = new URL(out.redis);
+    expect(url.protocol).toBe('rediss:');
+    expect(url.hostname).toBe('master.counters.abc.apne1.cache.amazonaws.com');
+    expect(url.port).toBe('6380');
+    expect(decodeURIComponent(url.password)).toBe('p@ss:w/rd#?%');
+    expect(out.redisPassword).toBeNull();
+    // Without TLS or a token: a plain redis:// URL on the default port.
+    expect(start({ REDIS_HOST: 'cache' }).out.redis).toBe('redis://cache:6379');
+  });
+
+  it('leaves a REDIS_URL that is set alone, and refuses a REDIS_TLS that is neither true nor false', () => {
+    expect(start({ REDIS_URL: 'redis://a:6379', REDIS_HOST: 'other' }).out.redis).toBe('redis://a:6379');
+    const { status, stderr, stdout } = start({
+      REDIS_HOST: 'cache',
+      REDIS_TLS: 'yes',
+      REDIS_PASSWORD: 'tok-value',
+    });
+    expect(status).toBe(1);
+    expect(stderr).toContain('REDIS_TLS must be "true" or "false"');
+    expect(stderr).not.toContain('tok-value');
     expect(stdout).toBe('');
   });
 });
