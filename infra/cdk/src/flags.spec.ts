@@ -4,6 +4,7 @@
  * The triggers are not bundled here (stack.spec.ts bundles them).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { COUNTERS_PORT } from './counters.js';
 import { readPool } from './definitions.js';
 import { resourcesOf, type Synthesized, synthesize } from './synth.test-support.js';
 import { gatewayDeployable } from './system.js';
@@ -81,6 +82,10 @@ describe('API Gateway with a custom domain, the Identity Pool, threat protection
       expect(db.DeletionProtection).toBe(false);
     }
   });
+
+  it("has no Redis: API Gateway keeps its usage plans' counters itself", () => {
+    synth.template.resourceCountIs('AWS::ElastiCache::ReplicationGroup', 0);
+  });
 });
 
 describe('the NestJS gateway on Fargate behind an ALB (helpline:edge=nestjs)', () => {
@@ -119,6 +124,70 @@ describe('the NestJS gateway on Fargate behind an ALB (helpline:edge=nestjs)', (
     );
     expect(open.map(([id]) => id)).toEqual([refId(alb.SecurityGroups[0])]);
     expect(albId).toBeDefined();
+  });
+
+  it('keeps the usage-plan counters in one ElastiCache Redis: Multi-AZ, TLS, encrypted, AUTH from Secrets Manager', () => {
+    const groups = of('AWS::ElastiCache::ReplicationGroup');
+    expect(groups).toHaveLength(1);
+    const [[, redis]] = groups as [[string, any]];
+    expect(redis.TransitEncryptionEnabled).toBe(true);
+    expect(redis.AtRestEncryptionEnabled).toBe(true);
+    expect(redis.MultiAZEnabled).toBe(true);
+    expect(redis.AutomaticFailoverEnabled).toBe(true);
+    expect(redis.NumCacheClusters).toBe(2);
+    expect(redis.Port).toBe(COUNTERS_PORT);
+    // The token is a dynamic reference resolved by CloudFormation, never a value in the template.
+    const token = JSON.stringify(redis.AuthToken);
+    expect(token).toContain('{{resolve:secretsmanager:');
+    const secretId = token.match(/"Ref":"([^"]+)"/)?.[1];
+    expect(synth.json.Resources[secretId!]?.Type).toBe('AWS::SecretsManager::Secret');
+    // In the isolated subnets, like the databases.
+    const [[, subnets]] = of('AWS::ElastiCache::SubnetGroup') as [[string, any]];
+    expect(refId(redis.CacheSubnetGroupName)).toBe(of('AWS::ElastiCache::SubnetGroup')[0]![0]);
+    for (const subnet of subnets.SubnetIds) {
+      const tags = synth.json.Resources[refId(subnet)!]!.Properties!.Tags as Array<{
+        Key: string;
+        Value: string;
+      }>;
+      expect(tags.find((t) => t.Key === 'aws-cdk:subnet-type')?.Value).toBe('Isolated');
+    }
+  });
+
+  it("lets the gateway's tasks alone reach Redis, and gives the gateway its endpoint, token and CORS origin", () => {
+    const [[, redis]] = of('AWS::ElastiCache::ReplicationGroup') as [[string, any]];
+    const redisGroup = refId(redis.SecurityGroupIds[0]);
+    const gatewayTask = of('AWS::ECS::TaskDefinition').find(([, t]) =>
+      t.ContainerDefinitions.some((c: any) => c.Name === gateway.name),
+    )![1];
+    const service = of('AWS::ECS::Service').find(([, s]) => s.ServiceName === gateway.name)![1];
+    const gatewayGroup = refId(service.NetworkConfiguration.AwsvpcConfiguration.SecurityGroups[0]);
+    const inline = synth.json.Resources[redisGroup!]!.Properties!.SecurityGroupIngress ?? [];
+    const separate = of('AWS::EC2::SecurityGroupIngress')
+      .filter(([, rule]) => refId(rule.GroupId) === redisGroup)
+      .map(([, rule]) => rule);
+    const rules = [...inline, ...separate];
+    expect(rules.length).toBeGreaterThan(0);
+    for (const rule of rules) {
+      expect(refId(rule.SourceSecurityGroupId)).toBe(gatewayGroup);
+      expect([rule.FromPort, rule.ToPort]).toEqual([COUNTERS_PORT, COUNTERS_PORT]);
+    }
+
+    const container = gatewayTask.ContainerDefinitions.find((c: any) => c.Name === gateway.name);
+    const environment = new Map<string, any>(container.Environment.map((e: any) => [e.Name, e.Value]));
+    const secrets = new Map<string, any>(container.Secrets.map((e: any) => [e.Name, e.ValueFrom]));
+    expect(environment.has('REDIS_URL')).toBe(false);
+    expect(environment.get('REDIS_HOST')).toEqual({
+      'Fn::GetAtt': [of('AWS::ElastiCache::ReplicationGroup')[0]![0], 'PrimaryEndPoint.Address'],
+    });
+    expect(environment.get('REDIS_PORT')).toBe(String(COUNTERS_PORT));
+    expect(environment.get('REDIS_TLS')).toBe('true');
+    const tokenSecret = JSON.stringify(redis.AuthToken).match(/"Ref":"([^"]+)"/)?.[1];
+    expect(JSON.stringify(secrets.get('REDIS_PASSWORD'))).toContain(`"Ref":"${tokenSecret}"`);
+    // The SPA's origins, as API Gateway would admit them: the pool's callback URLs' origins.
+    const origins = [
+      ...new Set(pool.clients.flatMap((c) => c.callbackUrls ?? []).map((url) => new URL(url).origin)),
+    ];
+    expect(environment.get('GATEWAY_CORS_ORIGINS')).toBe(origins.join(','));
   });
 
   it("alarms on the ALB's figures and the gateway's 429 log lines", () => {

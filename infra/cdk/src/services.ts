@@ -13,6 +13,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import { Construct } from 'constructs';
 import type { HelplineConfig } from './config.js';
+import type { CountersEndpoint } from './counters.js';
 import type { PoolDefinition } from './definitions.js';
 import type { Identity } from './identity.js';
 import { type Deployable, REPO_ROOT } from './system.js';
@@ -27,8 +28,6 @@ export const serviceUrl = (d: Pick<Deployable, 'name' | 'port'>): string =>
 const LOCAL_ONLY_VARIABLES = new Set([
   // Demo data belongs to the embedded cluster; a real database is someone's to fill.
   'SEED_DEMO_DATA',
-  // The gateway's counters are per instance without it (a follow-up: ElastiCache behind a secret).
-  'REDIS_URL',
 ]);
 
 /** The parts of DATABASE_URL, each from the instance's Secrets Manager secret; the image's entrypoint joins them. */
@@ -50,6 +49,10 @@ export interface AppServiceProps {
   logRetention: logs.RetentionDays;
   /** Every deployed app's port, for the URLs one is given of another. */
   ports: ReadonlyMap<string, number>;
+  /** The Redis its `REDIS_URL` names (the gateway's usage-plan counters, counters.ts). */
+  counters?: CountersEndpoint;
+  /** Settings the launcher leaves to the app's local defaults, with their values on AWS. */
+  environment?: Record<string, string>;
 }
 
 /** One app on Fargate, its security group, its log group and its database. */
@@ -78,7 +81,7 @@ export class AppService extends Construct {
     });
 
     const secrets: Record<string, ecs.Secret> = {};
-    const environment: Record<string, string> = { NODE_ENV: 'production' };
+    const environment: Record<string, string> = { NODE_ENV: 'production', ...props.environment };
 
     if (d.database) {
       const dbSecurityGroup = new ec2.SecurityGroup(this, 'DatabaseSecurityGroup', {
@@ -192,6 +195,10 @@ export class AppService extends Construct {
         if (!this.database) throw new Error(`${d.name} has a DATABASE_URL but no database`);
         continue;
       }
+      if (name === 'REDIS_URL') {
+        if (!props.counters) throw new Error(`${d.name} has a REDIS_URL but no Redis was given it`);
+        continue; // below
+      }
       if (name === 'SERVICE_CLIENT_ID' || name === 'SERVICE_CLIENT_SECRET') {
         if (!machineSecret)
           throw new Error(`${d.name} needs ${name}, and pool.json has no machine client ${d.name}`);
@@ -208,6 +215,15 @@ export class AppService extends Construct {
         );
       }
       environment[name] = value;
+    }
+
+    if (props.counters) {
+      // The launcher passes REDIS_URL on only when it is set; on AWS the gateway always has its
+      // Redis. The image's entrypoint (infra/docker/start.mjs) joins these into rediss://:token@host:port.
+      environment.REDIS_HOST = props.counters.host;
+      environment.REDIS_PORT = String(props.counters.port);
+      environment.REDIS_TLS = 'true';
+      secrets.REDIS_PASSWORD = ecs.Secret.fromSecretsManager(props.counters.secret);
     }
 
     const taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', {
@@ -249,7 +265,8 @@ export class AppService extends Construct {
       id: 'AwsSolutions-ECS2',
       reason:
         'The environment holds settings only (ports, Cloud Map URLs, the issuer, claim names); every credential ' +
-        '(database, client secret) comes through `secrets` from Secrets Manager, which a test checks.',
+        '(database, client secret, Redis AUTH token) comes through `secrets` from Secrets Manager, which a test ' +
+        'checks.',
     });
 
     this.service = new ecs.FargateService(this, 'Service', {

@@ -9,7 +9,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { type HelplineConfig, readConfig } from './config.js';
 import { type PoolDefinition, readPool, readUsagePlans, type UsagePlanFile } from './definitions.js';
-import { ApiGatewayEdge, NestGatewayEdge } from './edge.js';
+import { GatewayCounters } from './counters.js';
+import { ApiGatewayEdge, corsOrigins, NestGatewayEdge } from './edge.js';
 import { Identity } from './identity.js';
 import { Observability } from './observability.js';
 import { AppService, NAMESPACE, serviceUrl } from './services.js';
@@ -44,6 +45,8 @@ export class HelplineStack extends Stack {
   readonly identity: Identity;
   readonly services: ReadonlyMap<string, AppService>;
   readonly edge: ApiGatewayEdge | NestGatewayEdge;
+  /** The NestJS gateway's shared usage-plan counters; none with API Gateway as the edge. */
+  readonly counters: GatewayCounters | undefined;
   readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: HelplineStackProps = {}) {
@@ -101,8 +104,14 @@ export class HelplineStack extends Stack {
       logRetention,
     });
 
+    // The NestJS gateway's tasks share one budget through Redis; API Gateway keeps its own counters.
+    const gatewayName = config.edge === 'nestjs' ? gatewayDeployable(all).name : undefined;
+    this.counters = gatewayName ? new GatewayCounters(this, 'GatewayCounters', { config, vpc }) : undefined;
+    const origins = corsOrigins(config, pool);
+
     const services = new Map<string, AppService>();
     for (const deployable of deployed) {
+      const isGateway = deployable.name === gatewayName;
       services.set(
         deployable.name,
         new AppService(this, pascal(deployable.name), {
@@ -114,10 +123,18 @@ export class HelplineStack extends Stack {
           identity: this.identity,
           logRetention,
           ports,
+          ...(isGateway && this.counters ? { counters: this.counters.endpoint } : {}),
+          // The SPA's origin, as API Gateway admits it (locally the gateway defaults to the console's).
+          ...(isGateway && origins.length > 0
+            ? { environment: { GATEWAY_CORS_ORIGINS: origins.join(',') } }
+            : {}),
         }),
       );
     }
     this.services = services;
+    if (gatewayName && this.counters) {
+      this.counters.allowFrom(services.get(gatewayName)!.securityGroup, `${gatewayName} tasks`);
+    }
     for (const d of deployed) {
       const caller = services.get(d.name)!;
       for (const target of new Set(Object.values(d.upstreams))) {
