@@ -24,17 +24,28 @@ describe('readGatewayConfig', () => {
       ...BASE,
       GATEWAY_PUBLIC_ROUTES: 'GET /products, GET /products/*',
       REDIS_URL: 'redis://cache:6379',
-      TRUST_PROXY: '1',
+      TRUST_PROXY: '10.0.0.0/24,10.0.1.0/24',
     });
     expect(config.edge.publicRoutes).toEqual([
       { method: 'GET', path: '/products' },
       { method: 'GET', path: '/products/*' },
     ]);
     expect(config.edge.redisUrl).toBe('redis://cache:6379');
-    expect(config.service.trustProxy).toBe(1);
+    expect(config.service.trustProxy).toEqual(['10.0.0.0/24', '10.0.1.0/24']);
     expect(readGatewayConfig({ ...BASE, TRUST_PROXY: '10.0.0.0/8, 192.168.1.1' }).service.trustProxy).toEqual(
       ['10.0.0.0/8', '192.168.1.1'],
     );
+    expect(readGatewayConfig(BASE).service.trustProxy).toBe(false);
+  });
+
+  it('refuses a hop count for TRUST_PROXY, saying what to give instead', () => {
+    // Fastify trusts nobody given a count: accepting it would quietly put every caller behind a
+    // load balancer on the one per-IP budget of the balancer's address.
+    for (const hops of ['1', '2', '10']) {
+      expect(() => readGatewayConfig({ ...BASE, TRUST_PROXY: hops })).toThrow(
+        /TRUST_PROXY.*hop count.*addresses or CIDR ranges/,
+      );
+    }
   });
 
   it('names every bad variable at once, and never echoes a Redis password', () => {

@@ -63,7 +63,7 @@ export function readGatewayConfig(env: Env): GatewayConfig {
   const withDefaults = withLocalIdentityDefaults({
     BODY_LIMIT_BYTES: String(DEFAULT_BODY_LIMIT_BYTES),
     // The edge faces clients: an X-Forwarded-For they send is theirs to invent, and the per-IP
-    // budget would be theirs to escape. Behind a load balancer, TRUST_PROXY=1 believes its hop.
+    // budget would be theirs to escape. Behind a load balancer, TRUST_PROXY names its subnets.
     TRUST_PROXY: 'false',
     ...env,
   });

@@ -153,7 +153,7 @@ describe('the NestJS gateway on Fargate behind an ALB (helpline:edge=nestjs)', (
     }
   });
 
-  it("lets the gateway's tasks alone reach Redis, and gives the gateway its endpoint, token and CORS origin", () => {
+  it("lets the gateway's tasks alone reach Redis; gives the gateway its endpoint, token, CORS origins, the ALB's hop", () => {
     const [[, redis]] = of('AWS::ElastiCache::ReplicationGroup') as [[string, any]];
     const redisGroup = refId(redis.SecurityGroupIds[0]);
     const gatewayTask = of('AWS::ECS::TaskDefinition').find(([, t]) =>
@@ -188,6 +188,14 @@ describe('the NestJS gateway on Fargate behind an ALB (helpline:edge=nestjs)', (
       ...new Set(pool.clients.flatMap((c) => c.callbackUrls ?? []).map((url) => new URL(url).origin)),
     ];
     expect(environment.get('GATEWAY_CORS_ORIGINS')).toBe(origins.join(','));
+    // The ALB, by its subnets, is the proxy it believes: callers are told apart by their own address.
+    const albSubnets = of('AWS::EC2::Subnet')
+      .filter(([, subnet]) =>
+        subnet.Tags.some((t: any) => t.Key === 'aws-cdk:subnet-type' && t.Value === 'Public'),
+      )
+      .map(([, subnet]) => subnet.CidrBlock);
+    expect(albSubnets).toHaveLength(2);
+    expect(environment.get('TRUST_PROXY')).toBe(albSubnets.join(','));
   });
 
   it("alarms on the ALB's figures and the gateway's 429 log lines", () => {

@@ -2,7 +2,7 @@
  * helpline on AWS, in one environment-agnostic stack: `cdk synth` needs no account, and the
  * region and account are those `cdk deploy` runs with.
  */
-import { CfnOutput, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Fn, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -38,6 +38,20 @@ function retention(days: number): logs.RetentionDays {
   );
   const match = allowed.sort((a, b) => a - b).find((v) => v >= days);
   return (match ?? logs.RetentionDays.TEN_YEARS) as logs.RetentionDays;
+}
+
+/**
+ * What the NestJS gateway needs on AWS beyond the launcher's variables: the SPA's origins, as
+ * API Gateway's CORS admits them (locally it defaults to the console's); and the ALB as the proxy
+ * it believes, by its subnets' address ranges: the ALB appends each caller's address to
+ * `X-Forwarded-For`. Without it every caller would be the ALB's address to the gateway, sharing
+ * one per-IP budget and one address in the logs. (A hop count will not do: see TRUST_PROXY.)
+ */
+function gatewayEnvironment(origins: string[], albSubnets: string[]): Record<string, string> {
+  return {
+    TRUST_PROXY: Fn.join(',', albSubnets),
+    ...(origins.length > 0 ? { GATEWAY_CORS_ORIGINS: origins.join(',') } : {}),
+  };
 }
 
 export class HelplineStack extends Stack {
@@ -108,6 +122,8 @@ export class HelplineStack extends Stack {
     const gatewayName = config.edge === 'nestjs' ? gatewayDeployable(all).name : undefined;
     this.counters = gatewayName ? new GatewayCounters(this, 'GatewayCounters', { config, vpc }) : undefined;
     const origins = corsOrigins(config, pool);
+    // Where the NestJS edge's ALB runs (edge.ts): the addresses the gateway believes about callers.
+    const publicCidrs = vpc.publicSubnets.map((subnet) => subnet.ipv4CidrBlock);
 
     const services = new Map<string, AppService>();
     for (const deployable of deployed) {
@@ -124,10 +140,7 @@ export class HelplineStack extends Stack {
           logRetention,
           ports,
           ...(isGateway && this.counters ? { counters: this.counters.endpoint } : {}),
-          // The SPA's origin, as API Gateway admits it (locally the gateway defaults to the console's).
-          ...(isGateway && origins.length > 0
-            ? { environment: { GATEWAY_CORS_ORIGINS: origins.join(',') } }
-            : {}),
+          ...(isGateway ? { environment: gatewayEnvironment(origins, publicCidrs) } : {}),
         }),
       );
     }

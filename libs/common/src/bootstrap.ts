@@ -48,8 +48,8 @@ export async function createServiceApp(
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: options.service.bodyLimitBytes,
-    // Fastify takes a hop count too; Nest's option type leaves it out.
-    trustProxy: options.service.trustProxy as boolean | string[],
+    // true, false, or the proxies' addresses and CIDR ranges (a hop count is refused by the config).
+    trustProxy: options.service.trustProxy,
     genReqId: assignCorrelationId,
     frameworkErrors: handleFrameworkError,
     clientErrorHandler: handleClientError,

@@ -163,11 +163,14 @@ function forwardedHeaders(request: FastifyRequest, withheld: ReadonlySet<string>
     out.push(raw[i]!, raw[i + 1]!);
   }
   const prior = request.headers['x-forwarded-for'];
+  // The address this hop was called from, as every proxy appends it: the load balancer's when
+  // there is one (TRUST_PROXY then makes `request.ip` the caller's, from the entries before it).
+  const peer = request.raw.socket?.remoteAddress ?? request.ip;
   out.push(
     CORRELATION,
     request.id,
     'x-forwarded-for',
-    typeof prior === 'string' && prior ? `${prior}, ${request.ip}` : request.ip,
+    typeof prior === 'string' && prior ? `${prior}, ${peer}` : peer,
     'x-forwarded-proto',
     request.protocol,
     'x-forwarded-host',

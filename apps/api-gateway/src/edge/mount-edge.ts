@@ -65,8 +65,8 @@ export async function mountEdge(
 
   const edge = Fastify({
     logger: false,
-    // Fastify takes a hop count and CIDR ranges too; the service config has parsed them.
-    trustProxy: config.service.trustProxy as boolean | string[],
+    // true, false, or the proxies' addresses and CIDR ranges, as the service config parsed them.
+    trustProxy: config.service.trustProxy,
     genReqId: assignCorrelationId,
     frameworkErrors: handleFrameworkError,
     // Bodies are streamed, never parsed: the edge meters them against the limit itself.

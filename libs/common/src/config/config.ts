@@ -32,10 +32,10 @@ export interface ServiceConfig {
   bodyLimitBytes: number;
   /**
    * Whom to believe about the client's address (X-Forwarded-For) and protocol: everyone (`true`:
-   * behind the gateway, on a private network), no one (`false`: facing clients), the last N hops
-   * (a load balancer in front: `1`), or the given proxy addresses and CIDR ranges.
+   * behind the gateway, on a private network), no one (`false`: facing clients), or the proxies
+   * at the given addresses and CIDR ranges (a load balancer in front: its subnets).
    */
-  trustProxy: boolean | number | string[];
+  trustProxy: boolean | string[];
   /**
    * After SIGTERM, in-flight requests may finish for this long; then the process exits anyway.
    * Below ECS's 30 s stop timeout, so that the exit is ours and logged, not a SIGKILL.
@@ -45,16 +45,29 @@ export interface ServiceConfig {
 
 const HOP_OR_CIDR = /^(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f:]+)(?:\/\d{1,3})?$/i;
 
-/** TRUST_PROXY: true, false, a number of hops, or a comma-separated list of addresses and CIDR ranges. */
+/**
+ * TRUST_PROXY: true, false, or a comma-separated list of addresses and CIDR ranges. Not a hop
+ * count: a count cannot tell the proxy from a client that connects directly and sends its own
+ * X-Forwarded-For, and Fastify 5 (5.12 here) trusts nobody when given one. Refused, rather than
+ * silently believing no one where the operator meant to believe the load balancer.
+ */
 function trustProxySetting() {
   return z
     .string()
     .trim()
-    .transform((text, ctx): boolean | number | string[] => {
+    .transform((text, ctx): boolean | string[] => {
       const lower = text.toLowerCase();
       if (lower === 'true') return true;
       if (lower === 'false') return false;
-      if (/^\d{1,2}$/.test(text)) return Number(text);
+      if (/^\d+$/.test(text)) {
+        ctx.issues.push({
+          code: 'custom',
+          message:
+            "is a hop count, which cannot tell a proxy from a client sending its own X-Forwarded-For: give the proxy's addresses or CIDR ranges (a load balancer's subnets), or true if every connection comes through it",
+          input: text,
+        });
+        return z.NEVER;
+      }
       const entries = text.split(',').map((entry) => entry.trim());
       if (entries.every((entry) => HOP_OR_CIDR.test(entry))) return entries;
       ctx.issues.push({
