@@ -14,8 +14,7 @@ export function databaseUrl(env) {
   const missing = ['DATABASE_NAME', 'DATABASE_USER', 'DATABASE_PASSWORD'].filter((name) => !env[name]);
   if (missing.length > 0) throw new Error(`DATABASE_HOST is set but ${missing.join(', ')} is not`);
   const url = new URL('postgres://localhost');
-  url.hostname = env.DATABASE_HOST;
-  url.port = env.DATABASE_PORT || '5432';
+  setEndpoint(url, 'DATABASE', env.DATABASE_HOST, env.DATABASE_PORT || '5432');
   url.pathname = `/${encodeURIComponent(env.DATABASE_NAME)}`;
   url.username = encodeURIComponent(env.DATABASE_USER);
   url.password = encodeURIComponent(env.DATABASE_PASSWORD);
@@ -24,14 +23,26 @@ export function databaseUrl(env) {
   return url.toString();
 }
 
+/**
+ * Host and port, checked: URL's setters ignore what they cannot take, which would leave
+ * `localhost` or no port in place of a mistyped value and connect somewhere else without a word.
+ */
+function setEndpoint(url, prefix, host, port) {
+  url.hostname = host;
+  if (url.hostname !== host) throw new Error(`${prefix}_HOST is not a host name: ${JSON.stringify(host)}`);
+  if (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535) {
+    throw new Error(`${prefix}_PORT must be a port number from 1 to 65535, not ${JSON.stringify(port)}`);
+  }
+  url.port = port;
+}
+
 export function redisUrl(env) {
   if (env.REDIS_URL || !env.REDIS_HOST) return undefined;
   if (env.REDIS_TLS !== undefined && env.REDIS_TLS !== 'true' && env.REDIS_TLS !== 'false') {
     throw new Error(`REDIS_TLS must be "true" or "false", not ${JSON.stringify(env.REDIS_TLS)}`);
   }
   const url = new URL(env.REDIS_TLS === 'true' ? 'rediss://localhost' : 'redis://localhost');
-  url.hostname = env.REDIS_HOST;
-  url.port = env.REDIS_PORT || '6379';
+  setEndpoint(url, 'REDIS', env.REDIS_HOST, env.REDIS_PORT || '6379');
   if (env.REDIS_PASSWORD) url.password = encodeURIComponent(env.REDIS_PASSWORD);
   return url.toString();
 }

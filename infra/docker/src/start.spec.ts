@@ -95,4 +95,39 @@ describe('start.mjs', () => {
     expect(stderr).not.toContain('tok-value');
     expect(stdout).toBe('');
   });
+
+  it('refuses a host or port a URL cannot hold, instead of connecting to localhost or the default port', () => {
+    const cases: Array<[Record<string, string>, string]> = [
+      [{ REDIS_HOST: 'cache host', REDIS_PASSWORD: 'tok-value' }, 'REDIS_HOST is not a host name'],
+      [{ REDIS_HOST: 'cache', REDIS_PORT: 'abc', REDIS_PASSWORD: 'tok-value' }, 'REDIS_PORT must be a port'],
+      [
+        { REDIS_HOST: 'cache', REDIS_PORT: '70000', REDIS_PASSWORD: 'tok-value' },
+        'REDIS_PORT must be a port',
+      ],
+      [
+        { DATABASE_HOST: 'db/x', DATABASE_NAME: 'n', DATABASE_USER: 'u', DATABASE_PASSWORD: 'tok-value' },
+        'DATABASE_HOST is not a host name',
+      ],
+      [
+        {
+          DATABASE_HOST: 'db',
+          DATABASE_PORT: '0',
+          DATABASE_NAME: 'n',
+          DATABASE_USER: 'u',
+          DATABASE_PASSWORD: 'tok-value',
+        },
+        'DATABASE_PORT must be a port',
+      ],
+    ];
+    for (const [env, message] of cases) {
+      const { status, stderr, stdout } = start(env);
+      expect(status, message).toBe(1);
+      expect(stderr).toContain(message);
+      expect(stderr).not.toContain('tok-value');
+      expect(stdout).toBe('');
+    }
+    // An address and an IPv6 literal are host names too.
+    expect(start({ REDIS_HOST: '10.0.0.7', REDIS_PORT: '6380' }).out.redis).toBe('redis://10.0.0.7:6380');
+    expect(start({ REDIS_HOST: '[::1]' }).out.redis).toBe('redis://[::1]:6379');
+  });
 });
