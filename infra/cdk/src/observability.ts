@@ -13,6 +13,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import type { HelplineConfig } from './config.js';
 import type { ApiGatewayEdge, NestGatewayEdge } from './edge.js';
+import { GATEWAY_THROTTLED, OUTBOX_RETRY } from './log-patterns.js';
 import type { AppService } from './services.js';
 
 export const METRIC_NAMESPACE = 'Helpline';
@@ -77,8 +78,7 @@ export class Observability extends Construct {
       });
       latencyP99 = lb.targetResponseTime({ period, statistic: 'p99' });
       throttledLog = props.edge.gateway.logGroup;
-      // pino-http's request log line: {"res":{"statusCode":429},...}
-      throttledPattern = logs.FilterPattern.numberValue('$.res.statusCode', '=', 429);
+      throttledPattern = logs.FilterPattern.literal(GATEWAY_THROTTLED);
     }
     const throttled = new logs.MetricFilter(this, 'Throttled', {
       logGroup: throttledLog,
@@ -121,7 +121,7 @@ export class Observability extends Construct {
       // attempt n, next in … ms"); failures that keep coming mean the backlog is not draining.
       outbox = new logs.MetricFilter(this, 'OutboxRetries', {
         logGroup: props.outboxService.logGroup,
-        filterPattern: logs.FilterPattern.stringValue('$.msg', '=', '*failed*attempt*'),
+        filterPattern: logs.FilterPattern.literal(OUTBOX_RETRY),
         metricNamespace: METRIC_NAMESPACE,
         metricName: 'OutboxRetries',
         metricValue: '1',
