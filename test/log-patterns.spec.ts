@@ -9,7 +9,10 @@ import {
   RESERVATION_WORKER_DEFAULTS,
   ReservationTasksWorker,
 } from '../apps/order-service/src/orders/reservation-tasks.worker.js';
-import { GATEWAY_THROTTLED, OUTBOX_RETRY } from '../infra/cdk/src/log-patterns.js';
+import { createLimitStore } from '../apps/api-gateway/src/limits/limits.module.js';
+import { InsuredLimitStore } from '../apps/api-gateway/src/limits/redis-limit-store.js';
+import { GATEWAY_REDIS_FAILING, GATEWAY_THROTTLED, OUTBOX_RETRY } from '../infra/cdk/src/log-patterns.js';
+import { freePort } from '@helpline/testing';
 
 /**
  * The CDK app's alarms count log lines with CloudWatch filter patterns (infra/cdk/src/log-patterns.ts).
@@ -117,5 +120,26 @@ describe('the alarms’ log filter patterns', () => {
     expect(
       matches(OUTBOX_RETRY, JSON.stringify({ level: 40, msg: 'order o was abandoned mid-placement' })),
     ).toBe(false);
+  });
+
+  it('the gateway losing its Redis: the warning it writes when an outage begins, not the one when it ends', async () => {
+    const warned: string[] = [];
+    const said: string[] = [];
+    // Nothing listens on this port: Redis is down from the start.
+    const store = createLimitStore({ redisUrl: `redis://127.0.0.1:${await freePort()}` }, 1, {
+      warn: (_fields: unknown, message?: string) => warned.push(String(message)),
+      log: (message: unknown) => said.push(String(message)),
+    } as never);
+    expect(store).toBeInstanceOf(InsuredLimitStore);
+    try {
+      await (store as InsuredLimitStore).start(200);
+    } finally {
+      await store.close();
+    }
+    expect(warned).toHaveLength(1);
+    // In production nestjs-pino writes the message as `msg`, the error beside it as `err`.
+    const line = (msg: string) => JSON.stringify({ level: 40, err: { message: 'x' }, msg });
+    expect(matches(GATEWAY_REDIS_FAILING, line(warned[0]!))).toBe(true);
+    expect(matches(GATEWAY_REDIS_FAILING, line('Redis is back: usage plans are shared again'))).toBe(false);
   });
 });

@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { COUNTERS_PORT } from './counters.js';
-import { GATEWAY_THROTTLED } from './log-patterns.js';
+import { GATEWAY_REDIS_FAILING, GATEWAY_THROTTLED } from './log-patterns.js';
 import { readPool } from './definitions.js';
 import { resourcesOf, type Synthesized, synthesize } from './synth.test-support.js';
 import { gatewayDeployable } from './system.js';
@@ -199,10 +199,20 @@ describe('the NestJS gateway on Fargate behind an ALB (helpline:edge=nestjs)', (
     expect(environment.get('TRUST_PROXY')).toBe(albSubnets.join(','));
   });
 
-  it("alarms on the ALB's figures and the gateway's 429 log lines", () => {
-    expect(of('AWS::CloudWatch::Alarm')).toHaveLength(4);
+  it("alarms on the ALB's figures, the gateway's 429 log lines and its Redis failing", () => {
+    expect(of('AWS::CloudWatch::Alarm')).toHaveLength(5);
     const filters = of('AWS::Logs::MetricFilter').map(([, p]) => p.FilterPattern);
     // test/log-patterns.spec.ts checks the pattern against the lines the gateway writes.
     expect(filters).toContain(GATEWAY_THROTTLED);
+    // Its Redis failing: the one line the gateway writes when an outage begins fires the alarm.
+    expect(filters).toContain(GATEWAY_REDIS_FAILING);
+    const [, redisAlarm] = of('AWS::CloudWatch::Alarm').find(
+      ([, a]) => a.MetricName === 'GatewayRedisFailing',
+    )!;
+    expect([redisAlarm.Threshold, redisAlarm.EvaluationPeriods, redisAlarm.ComparisonOperator]).toEqual([
+      0,
+      1,
+      'GreaterThanThreshold',
+    ]);
   });
 });

@@ -13,3 +13,10 @@ export const GATEWAY_THROTTLED = '{ ($.status = 429) || ($.res.statusCode = 429)
 
 /** A failed attempt of one of order-service's outbox tasks ("release for order … failed (…); attempt n, …"). */
 export const OUTBOX_RETRY = '{ $.msg = "*failed*attempt*" }';
+
+/**
+ * The NestJS gateway lost its Redis (apps/api-gateway/src/limits/limits.module.ts): from then on
+ * each task enforces the usage plans alone, so a caller's budget is multiplied by the task count.
+ * Logged once per outage, when it begins.
+ */
+export const GATEWAY_REDIS_FAILING = '{ $.msg = "Redis is failing*" }';

@@ -1,6 +1,7 @@
 /**
  * Alarms and one dashboard: the edge's 5xx rate, p99 latency and 429 rate, the backlog of
- * order-service's outbox, and each service's and database's vital signs. Log groups (with
+ * order-service's outbox, the NestJS gateway losing its Redis, and each service's and database's
+ * vital signs. Log groups (with
  * retention) belong to what writes them: each service, the API's access log, the triggers.
  */
 import { Duration, Stack } from 'aws-cdk-lib';
@@ -13,7 +14,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import type { HelplineConfig } from './config.js';
 import type { ApiGatewayEdge, NestGatewayEdge } from './edge.js';
-import { GATEWAY_THROTTLED, OUTBOX_RETRY } from './log-patterns.js';
+import { GATEWAY_REDIS_FAILING, GATEWAY_THROTTLED, OUTBOX_RETRY } from './log-patterns.js';
 import type { AppService } from './services.js';
 
 export const METRIC_NAMESPACE = 'Helpline';
@@ -114,6 +115,26 @@ export class Observability extends Construct {
       THRESHOLDS.throttledRate,
       'More than 5% of requests refused 429',
     );
+
+    if (props.edge.kind === 'nestjs') {
+      // An outage of the gateway's Redis begins: the tasks' budgets are no longer shared. One
+      // line per outage, so the alarm fires once, at its start (a 5-minute period above zero).
+      const redisFailing = new logs.MetricFilter(this, 'GatewayRedisFailures', {
+        logGroup: props.edge.gateway.logGroup,
+        filterPattern: logs.FilterPattern.literal(GATEWAY_REDIS_FAILING),
+        metricNamespace: METRIC_NAMESPACE,
+        metricName: 'GatewayRedisFailing',
+        metricValue: '1',
+        defaultValue: 0,
+      }).metric({ period, statistic: 'Sum' });
+      this.addAlarm(
+        'GatewayRedisFailing',
+        redisFailing,
+        0,
+        'The gateway lost its Redis: each task enforces the usage plans alone until it is back',
+        { evaluationPeriods: 1 },
+      );
+    }
 
     let outbox: cloudwatch.IMetric | undefined;
     if (props.outboxService) {
