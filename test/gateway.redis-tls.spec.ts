@@ -52,9 +52,7 @@ describe.skipIf(!redisServerInstalled)('the gateway on a TLS Redis with AUTH (El
 
   /** What the entrypoint makes REDIS_URL of ECS's variables, read back from the app it runs. */
   function entrypointRedisUrl(vars: Record<string, string>): string {
-    const app = join(dir, 'print-redis-url.mjs');
-    writeFileSync(app, 'process.stdout.write(process.env.REDIS_URL ?? "");\n');
-    const result = spawnSync(process.execPath, [START, app], {
+    const result = spawnSync(process.execPath, [START, join(dir, 'print-redis-url.mjs')], {
       env: { PATH: process.env.PATH, ...vars },
       encoding: 'utf8',
     });
@@ -64,6 +62,7 @@ describe.skipIf(!redisServerInstalled)('the gateway on a TLS Redis with AUTH (El
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'helpline-redis-tls-'));
+    writeFileSync(join(dir, 'print-redis-url.mjs'), 'process.stdout.write(process.env.REDIS_URL ?? "");\n');
     tls = makeCertificates(dir);
     [redis, issuer, database, upstream, plans] = await Promise.all([
       startRedisServer({ tls, password: TOKEN }),

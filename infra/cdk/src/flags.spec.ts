@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { COUNTERS_PORT } from './counters.js';
 import { GATEWAY_REDIS_FAILING, GATEWAY_THROTTLED } from './log-patterns.js';
 import { readPool } from './definitions.js';
+import { corsOrigins } from './edge.js';
 import { resourcesOf, type Synthesized, synthesize } from './synth.test-support.js';
 import { gatewayDeployable } from './system.js';
 
@@ -184,10 +185,8 @@ describe('the NestJS gateway on Fargate behind an ALB (helpline:edge=nestjs)', (
     expect(environment.get('REDIS_TLS')).toBe('true');
     const tokenSecret = JSON.stringify(redis.AuthToken).match(/"Ref":"([^"]+)"/)?.[1];
     expect(JSON.stringify(secrets.get('REDIS_PASSWORD'))).toContain(`"Ref":"${tokenSecret}"`);
-    // The SPA's origins, as API Gateway would admit them: the pool's callback URLs' origins.
-    const origins = [
-      ...new Set(pool.clients.flatMap((c) => c.callbackUrls ?? []).map((url) => new URL(url).origin)),
-    ];
+    // The SPA's origins, as API Gateway admits them (edge.ts).
+    const origins = corsOrigins(synth.stack.config, pool);
     expect(environment.get('GATEWAY_CORS_ORIGINS')).toBe(origins.join(','));
     // The ALB, by its subnets, is the proxy it believes: callers are told apart by their own address.
     const albSubnets = of('AWS::EC2::Subnet')
