@@ -184,11 +184,16 @@ export async function registerEdge(fastify: FastifyInstance, deps: EdgeDeps): Pr
       throw limited(decision.code!, decision.retryAfterSeconds!);
     }
 
+    // A small body is forwarded once it has all arrived (see meterBody); its caller may have gone
+    // while it was awaited.
+    const payload = body?.whole ? await body.whole.catch(() => undefined) : body?.stream;
+    if (body?.whole && payload === undefined) throw unforwardable(new CallerGone());
+
     const call = upstreams.get(upstream)!;
     try {
       // Each failure is sorted out here: the caller's (not the upstream's health) or the upstream's.
       await breakers.get(upstream)!.execute(() =>
-        call.forward(request, reply, { withheld: WITHHELD, body: body?.stream }).catch((error: unknown) => {
+        call.forward(request, reply, { withheld: WITHHELD, body: payload }).catch((error: unknown) => {
           throw callerFault(error, body, request, deps.bodyLimitBytes) ?? error;
         }),
       );
@@ -289,15 +294,27 @@ interface BodyMeter {
   exceeded: boolean;
   /** The upstream call has taken all of the body. */
   delivered: boolean;
-  /** What the upstream call sends. */
-  stream: Readable;
+  /** What the upstream call sends: the body as it arrives... */
+  stream?: Readable;
+  /** ...or, for a small one, the whole of it once it has arrived; rejects if the caller goes first. */
+  whole?: Promise<Buffer>;
 }
 
 /**
+ * The largest body forwarded whole rather than as a stream, as nginx's `proxy_request_buffering`
+ * does for every body: a stream costs the upstream call about as much CPU again as the rest of a
+ * proxied request (measured: a small POST 290 µs against 150 µs for a GET), and is worth it only
+ * for a body too large to hold. Held bodies are at most this times the connections in flight.
+ */
+export const WHOLE_BODY_MAX_BYTES = 64 * 1024;
+
+/**
  * A body whose declared length is over `limit` is refused at once; one within it is passed on as
- * it is (Node's parser delivers no more than the declared length). A body sent without a length
- * goes through a meter that breaks it off once more than `limit` bytes have gone by. Either way,
- * the meter tells whether the upstream took all of it.
+ * it is (Node's parser delivers no more than the declared length): whole when it is small, as a
+ * stream otherwise. A body sent without a length goes through a meter that breaks it off once
+ * more than `limit` bytes have gone by. Either way, the meter tells whether the upstream took all
+ * of it (a body sent whole goes in the same write as the headers: the upstream has it, or the
+ * connection failed).
  */
 function meterBody(request: FastifyRequest, limit: number): BodyMeter | undefined {
   const length = request.headers['content-length'];
@@ -306,6 +323,12 @@ function meterBody(request: FastifyRequest, limit: number): BodyMeter | undefine
   if (!request.body) return undefined;
   const body = request.body as Readable;
   if (length !== undefined && Number.isSafeInteger(declared)) {
+    if (declared <= WHOLE_BODY_MAX_BYTES) {
+      const whole = readWhole(body, declared);
+      // Awaited only once the request is let through; a caller gone before then is no error here.
+      whole.catch(() => undefined);
+      return { exceeded: false, delivered: true, whole };
+    }
     const passed: BodyMeter = { exceeded: false, delivered: false, stream: body };
     body.once('end', () => {
       passed.delivered = true;
@@ -329,6 +352,25 @@ function meterBody(request: FastifyRequest, limit: number): BodyMeter | undefine
   });
   body.pipe(counter);
   return meter;
+}
+
+/** All of a body of `length` bytes; rejects when the caller closes the connection before its end. */
+function readWhole(body: Readable, length: number): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    body.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.length;
+    });
+    body.once('end', () => {
+      if (size !== length) reject(new CallerGone());
+      else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    });
+    body.once('error', reject);
+    // After 'end' this settles nothing; before it, the caller went away mid-body.
+    body.once('close', () => reject(new CallerGone()));
+  });
 }
 
 function publicRouteMatcher(routes: PublicRoute[]): (method: string, route: string) => boolean {

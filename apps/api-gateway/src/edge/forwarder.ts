@@ -41,8 +41,8 @@ const NOT_RETURNED = new Set([
 export interface ForwardOptions {
   /** Headers of the caller's that stay at the edge (the API key), lower-case. */
   withheld: ReadonlySet<string>;
-  /** The body to send: the caller's, metered; none for a request without one. */
-  body?: Readable;
+  /** The body to send: the caller's, whole or as a metered stream; none for a request without one. */
+  body?: Readable | Buffer;
 }
 
 export interface UpstreamOptions {

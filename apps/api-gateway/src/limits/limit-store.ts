@@ -39,7 +39,9 @@ const MAX_ENTRIES = 100_000;
 /** Counters in this process: the default, and the insurance when Redis fails. */
 export class MemoryLimitStore implements LimitStore {
   readonly kind = 'memory' as const;
-  private readonly entries = new Map<string, { value: number; expiresAt: number }>();
+  private readonly entries = new Map<string, Entry>();
+  /** Counts the entries put at the back of `entries`: their age, in the map's own order. */
+  private placed = 0;
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -152,12 +154,36 @@ export class MemoryLimitStore implements LimitStore {
   }
 
   private write(key: string, value: number, expiresAt: number): void {
-    // Insertion order doubles as age: the oldest keys go first when the map is full.
-    this.entries.delete(key);
-    this.entries.set(key, { value, expiresAt });
+    const entry = this.entries.get(key);
+    if (entry) {
+      // Updated in place: a busy key is written on every request, and taking it out of the map
+      // and putting it back each time costs the map a rehash every few writes. It moves to the
+      // back (away from eviction) only once it is older than half the map.
+      entry.value = value;
+      entry.expiresAt = expiresAt;
+      if (this.placed - entry.placed > MAX_ENTRIES / 2) {
+        this.entries.delete(key);
+        this.place(key, entry);
+      }
+      return;
+    }
+    this.place(key, { value, expiresAt, placed: 0 });
     if (this.entries.size > MAX_ENTRIES) {
+      // Insertion order doubles as age: the oldest keys go first when the map is full.
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
     }
   }
+
+  private place(key: string, entry: Entry): void {
+    entry.placed = ++this.placed;
+    this.entries.set(key, entry);
+  }
+}
+
+interface Entry {
+  value: number;
+  expiresAt: number;
+  /** When it was put at the back of the map (see `placed`). */
+  placed: number;
 }

@@ -107,6 +107,22 @@ describe('MemoryLimitStore', () => {
     now = T0 + 1000;
     expect(store.consumeNow([{ ...check, end: T0 + 2000 }])[0]!.allowed).toBe(true);
   });
+
+  it('when full, forgets the keys written longest ago, never a busy one', async () => {
+    const store = new MemoryLimitStore(() => T0);
+    const quota = (key: string) => ({ key, kind: 'quota' as const, limit: 1_000_000, end: T0 + 86_400_000 });
+    store.consumeNow([quota('idle')]);
+    store.consumeNow([quota('busy')]);
+    // 150,000 other callers, one request each; the busy one asks every 1,000 of them.
+    for (let i = 0; i < 150_000; i++) {
+      store.consumeNow([quota(`caller-${i}`)]);
+      if (i % 1_000 === 0) store.consumeNow([quota('busy')]);
+    }
+    expect(await store.used('busy')).toBe(151);
+    expect(await store.used('idle')).toBe(0);
+    expect(await store.used('caller-0')).toBe(0);
+    expect(await store.used('caller-149999')).toBe(1);
+  });
 });
 
 describe('usage plans file', () => {
