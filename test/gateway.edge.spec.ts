@@ -556,6 +556,11 @@ describe('API gateway edge', () => {
           { ...auth, expect: '100-continue', 'content-type': 'application/json' },
           [Buffer.from('{}')],
         ],
+        // Declared lengths: none at all, zero, with leading zeros, on a method without a body.
+        ['POST', '/orders', { ...auth, 'content-length': '0' }],
+        ['POST', '/orders', { ...auth, 'content-length': '0002' }, [Buffer.from('{}')]],
+        ['DELETE', '/orders/x', { ...auth, 'content-length': '3' }, [Buffer.from('abc')]],
+        ['GET', '/products', { ...auth, 'content-length': '1' }, [Buffer.from('\u0000')]],
       ];
       for (const [method, path, headers = auth, body] of attempts) {
         const res = await raw(method, path, headers, body).catch((error: Error) => ({
