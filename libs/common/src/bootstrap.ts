@@ -65,7 +65,11 @@ export async function createServiceApp(
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
+  // On SIGTERM/SIGINT, once closed, the process ends with process.exit rather than the signal
+  // raised again: 'exit' then fires, and pino writes out the lines its asynchronous destination
+  // still holds (the last 100 ms of them, the shutdown's own lines among them), which a death by
+  // signal loses.
+  app.enableShutdownHooks([], { useProcessExit: true });
 
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   registerJsonBodyParser(fastify, { bodyLimit: options.service.bodyLimitBytes });

@@ -93,4 +93,28 @@ describe('a service process', () => {
     expect(code === 0 || code === null).toBe(true);
     expect(ms).toBeLessThan(5_000);
   });
+
+  it("writes out every log line, the last request's too, before it exits on SIGTERM", async () => {
+    const port = await freePort();
+    const svc = run({ PORT: String(port), SHUTDOWN_TIMEOUT_MS: '20000', LOG_LEVEL: 'info' });
+    await answering(svc, port);
+    // Its access line is held in the log's buffer (flushed every 100 ms or 4 KiB) when the signal
+    // comes right after the answer.
+    const res = await fetch(`http://127.0.0.1:${port}/ping`, {
+      headers: { 'x-correlation-id': 'the-last-request' },
+    });
+    expect(res.status).toBe(200);
+    svc.child.kill('SIGTERM');
+    const { code } = await svc.exited;
+    const last = svc
+      .stdout()
+      .split('\n')
+      .filter((line) => line.includes('the-last-request'));
+    expect(last).toHaveLength(1);
+    expect(JSON.parse(last[0]!)).toMatchObject({
+      correlationId: 'the-last-request',
+      res: { statusCode: 200 },
+    });
+    expect(code).toBe(0);
+  });
 });

@@ -1,6 +1,6 @@
 /**
  * A whole service process, as a service's main.ts runs it, for tests of what only a process can
- * show: start-up failures and shutdown. GET /hang never answers. With DATABASE_URL it opens a
+ * show: start-up failures and shutdown. GET /hang never answers; GET /ping answers at once. With DATABASE_URL it opens a
  * database too. Run with vite-node (SWC, so Nest's decorator metadata is there).
  */
 import 'reflect-metadata';
@@ -17,6 +17,11 @@ class HangController {
   @Get('hang')
   hang(): Promise<never> {
     return new Promise<never>(() => undefined);
+  }
+
+  @Get('ping')
+  ping(): { ok: true } {
+    return { ok: true };
   }
 }
 
