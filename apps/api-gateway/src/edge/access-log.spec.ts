@@ -3,10 +3,29 @@ import type { DestinationStream } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { type AccessEntry, AccessLog } from './access-log.js';
 
+/** What reaches the stream, split into lines: the log writes a turn's lines in one write. */
 function capture() {
+  const writes: string[] = [];
   const lines: string[] = [];
-  const stream: DestinationStream = { write: (line: string) => void lines.push(line) };
-  return { lines, stream, parsed: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>) };
+  const stream: DestinationStream = {
+    write: (chunk: string) => {
+      writes.push(chunk);
+      lines.push(...chunk.split(/(?<=\n)/));
+    },
+  };
+  return {
+    writes,
+    lines,
+    stream,
+    parsed: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
+}
+
+/** One log at `level`, what `use` has it write, and its pending lines flushed. */
+function write(out: ReturnType<typeof capture>, level: string, use: (log: AccessLog) => void): void {
+  const log = new AccessLog(out.stream, 'api-gateway', level);
+  use(log);
+  log.flush();
 }
 
 const ENTRY: AccessEntry = {
@@ -23,7 +42,7 @@ describe('the access line', () => {
   it("is one JSON line in the shape of the service's other lines", () => {
     const out = capture();
     const before = Date.now();
-    new AccessLog(out.stream, 'api-gateway', 'info').answered(ENTRY);
+    write(out, 'info', (log) => log.answered(ENTRY));
     expect(out.lines).toHaveLength(1);
     expect(out.lines[0]!.endsWith('}\n')).toBe(true);
     const [line] = out.parsed();
@@ -49,6 +68,7 @@ describe('the access line', () => {
       durationMs: 0.1,
     });
     log.aborted({ correlationId: 'c-3', method: 'GET', route: '/orders/*', upstream: 'order-service' });
+    log.flush();
     const [notFound, aborted] = out.parsed();
     expect(Object.keys(notFound!)).not.toContain('caller');
     expect(Object.keys(notFound!)).not.toContain('upstream');
@@ -58,22 +78,22 @@ describe('the access line', () => {
 
   it('follows the log level: warn keeps the aborted lines only, silent none', () => {
     const warn = capture();
-    new AccessLog(warn.stream, 'api-gateway', 'warn').answered(ENTRY);
-    new AccessLog(warn.stream, 'api-gateway', 'warn').aborted(ENTRY);
+    write(warn, 'warn', (log) => log.answered(ENTRY));
+    write(warn, 'warn', (log) => log.aborted(ENTRY));
     expect(warn.parsed().map((l) => l.level)).toEqual([40]);
 
     const silent = capture();
-    new AccessLog(silent.stream, 'api-gateway', 'silent').aborted(ENTRY);
+    write(silent, 'silent', (log) => log.aborted(ENTRY));
     expect(silent.lines).toEqual([]);
 
     const debug = capture();
-    new AccessLog(debug.stream, 'api-gateway', 'debug').answered(ENTRY);
+    write(debug, 'debug', (log) => log.answered(ENTRY));
     expect(debug.lines).toHaveLength(1);
   });
 
   it('writes numbers JSON cannot hold as null', () => {
     const out = capture();
-    new AccessLog(out.stream, 'api-gateway', 'info').answered({ ...ENTRY, durationMs: Number.NaN });
+    write(out, 'info', (log) => log.answered({ ...ENTRY, durationMs: Number.NaN }));
     expect(out.parsed()[0]!.durationMs).toBeNull();
   });
 
@@ -81,11 +101,45 @@ describe('the access line', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' }), (caller, route) => {
         const out = capture();
-        new AccessLog(out.stream, 'api-gateway', 'info').answered({ ...ENTRY, caller, route });
+        write(out, 'info', (log) => log.answered({ ...ENTRY, caller, route }));
         expect(out.lines).toHaveLength(1);
         expect(out.lines[0]!.indexOf('\n')).toBe(out.lines[0]!.length - 1);
         expect(out.parsed()[0]).toMatchObject({ caller, route, msg: 'access' });
       }),
     );
+  });
+});
+
+describe('writing the lines', () => {
+  it("writes a turn's lines in one write, in order, once the turn is done", async () => {
+    const out = capture();
+    const log = new AccessLog(out.stream, 'api-gateway', 'info');
+    for (let i = 0; i < 5; i++) log.answered({ ...ENTRY, correlationId: `c-${i}` });
+    expect(out.writes).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(out.writes).toHaveLength(1);
+    expect(out.parsed().map((l) => l.correlationId)).toEqual(['c-0', 'c-1', 'c-2', 'c-3', 'c-4']);
+
+    // The next turn's lines go in a write of their own, after the first.
+    log.aborted({ ...ENTRY, correlationId: 'c-5' });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(out.writes).toHaveLength(2);
+    expect(out.parsed().at(-1)).toMatchObject({ correlationId: 'c-5', aborted: true });
+  });
+
+  it('writes nothing for a turn without lines, and flushes the pending ones on exit', async () => {
+    const writes: string[] = [];
+    let synced = 0;
+    const stream = { write: (chunk: string) => void writes.push(chunk), flushSync: () => void synced++ };
+    const log = new AccessLog(stream, 'api-gateway', 'info');
+    log.flush();
+    expect(writes).toEqual([]);
+    log.answered(ENTRY);
+    log.flushOnExit();
+    expect(writes).toHaveLength(1);
+    expect(synced).toBe(1);
+    // The turn's own flush then finds nothing left to write.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(writes).toHaveLength(1);
   });
 });

@@ -24,11 +24,22 @@ export interface AccessEntry {
  * and checks every value's type on every line: twice the CPU of this (measured, 9 against 4 µs a
  * line), a few per cent of a proxied request. The fields are fixed and few, every string in them
  * goes through JSON.stringify, and the level threshold is pino's.
+ *
+ * The lines of one turn of the event loop go to the stream in one write, once the turn's I/O is
+ * done (setImmediate). pino's asynchronous destination measures the UTF-8 length of its whole
+ * pending buffer on every write, so a line written on its own cost 2–3 µs more than the line
+ * itself, about a twentieth of a proxied request (README, "Where the targets stand"). A line is
+ * so at most one turn later on the stream; `flush()` writes what is pending at once, and the
+ * process's exit does too.
  */
 export class AccessLog {
   private readonly info: boolean;
   private readonly warn: boolean;
   private readonly bindings: string;
+  /** The lines written since the last flush, in order. */
+  private pending = '';
+  private scheduled = false;
+  private readonly flushSoon = () => this.flush();
 
   constructor(
     private readonly stream: DestinationStream,
@@ -39,6 +50,28 @@ export class AccessLog {
     this.info = threshold <= 30;
     this.warn = threshold <= 40;
     this.bindings = `,"service":${JSON.stringify(service)},"context":"Access"`;
+  }
+
+  /** Writes the pending lines to the stream now. */
+  flush(): void {
+    this.scheduled = false;
+    if (this.pending === '') return;
+    const lines = this.pending;
+    this.pending = '';
+    this.stream.write(lines);
+  }
+
+  /**
+   * On the process's exit (`process.once('exit', …)`): the pending lines, and the stream's own
+   * buffer after them, written out before the process goes.
+   */
+  flushOnExit(): void {
+    this.flush();
+    try {
+      (this.stream as { flushSync?: () => void }).flushSync?.();
+    } catch {
+      // Nothing more can be done for a stream that cannot be written as the process exits.
+    }
   }
 
   /** A request answered (at info). */
@@ -59,7 +92,11 @@ export class AccessLog {
     if (e.status !== undefined) line += `,"status":${number(e.status)}`;
     if (e.durationMs !== undefined) line += `,"durationMs":${number(e.durationMs)}`;
     if (e.aborted) line += `,"aborted":true`;
-    this.stream.write(`${line},"msg":"access"}\n`);
+    this.pending += `${line},"msg":"access"}\n`;
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.flushSoon);
+    }
   }
 }
 

@@ -107,6 +107,10 @@ export async function mountEdge(
     config.service.name,
     config.service.logLevel,
   );
+  // Its lines are written once per turn of the event loop: the last turn's, too, however the
+  // process ends.
+  const flushAccessLog = () => accessLog.flushOnExit();
+  process.once('exit', flushAccessLog);
   await registerEdge(edge, {
     edge: config.edge,
     upstreams: config.upstreams,
@@ -133,7 +137,11 @@ export async function mountEdge(
   await edge.ready();
   divert(fastify.server, isProxied, edge.routing);
   // Once the Nest application closes, the edge answers 503 to what still arrives, as Nest's does.
-  fastify.addHook('onClose', async () => edge.close());
+  fastify.addHook('onClose', async () => {
+    await edge.close();
+    accessLog.flush();
+    process.removeListener('exit', flushAccessLog);
+  });
 }
 
 /** Whether a request target is under one of the proxy prefixes: `/users`, `/users/…`, `/users?…`. */
