@@ -54,7 +54,12 @@ function capture(): { lines: string[]; stream: Writable } {
 describe('the alarms’ log filter patterns', () => {
   it("the gateway's 429s: its access line for a proxied request, and its own routes' request line", async () => {
     const edge: string[] = [];
-    const log = new AccessLog({ write: (line: string) => edge.push(line) }, 'api-gateway', 'info');
+    // The edge writes a turn's lines in one write; CloudWatch takes each line as one event.
+    const log = new AccessLog(
+      { write: (chunk: string) => edge.push(...chunk.split(/(?<=\n)/)) },
+      'api-gateway',
+      'info',
+    );
     const entry = { correlationId: 'c', method: 'GET', route: '/users/*', upstream: 'user-service' };
     log.answered({ ...entry, status: 429, durationMs: 1 });
     log.answered({ ...entry, status: 200, durationMs: 1 });
