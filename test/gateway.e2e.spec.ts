@@ -166,15 +166,16 @@ describe('the whole API through the gateway', () => {
     expect(await stock()).toBe((before as number) + 1);
 
     // One correlation id, from the gateway's access lines (the order and its replay) to every
-    // service the order touched.
-    const carried = (process: ServiceProcess) =>
-      process.logs().some((l) => l.correlationId === correlationId);
-    const access = gateway.logs().filter((l) => l.correlationId === correlationId && l.msg === 'access');
+    // service the order touched. Logs are written in batches, at most 100 ms late: each process's
+    // lines are waited for (waitForLog fails, naming what was logged, if they never come).
+    const ours = (l: Record<string, unknown>) => l.correlationId === correlationId;
+    await gateway.waitForLog((l) => ours(l) && l.msg === 'access' && l.status === 200);
+    const access = gateway.logs().filter((l) => ours(l) && l.msg === 'access');
     expect(access.map((l) => [l.method, l.route, l.status, l.upstream])).toEqual([
       ['POST', '/orders', 201, 'order-service'],
       ['POST', '/orders', 200, 'order-service'],
     ]);
-    for (const service of Object.values(services)) expect(carried(service)).toBe(true);
+    for (const service of Object.values(services)) await service.waitForLog(ours);
   });
 
   it('the gateway refuses without a token; a service refuses the wrong role; a manager may', async () => {
