@@ -98,7 +98,7 @@ describe('a service process', () => {
     const port = await freePort();
     const svc = run({ PORT: String(port), SHUTDOWN_TIMEOUT_MS: '20000', LOG_LEVEL: 'info' });
     await answering(svc, port);
-    // Its access line is held in the log's buffer (flushed every 100 ms or 4 KiB) when the signal
+    // Its access line is held in the log's buffer (flushed every 100 ms or 16 KB) when the signal
     // comes right after the answer.
     const res = await fetch(`http://127.0.0.1:${port}/ping`, {
       headers: { 'x-correlation-id': 'the-last-request' },

