@@ -513,8 +513,9 @@ describe('API gateway edge', () => {
         token,
         headers: { 'x-api-key': key, 'x-correlation-id': 'access-1' },
       });
+      // Access lines are written in batches, at most ACCESS_BATCH_MS late.
+      await expect.poll(() => t.logs.lines.filter((l) => l.correlationId === 'access-1').length).toBe(1);
       const lines = t.logs.lines.filter((l) => l.correlationId === 'access-1');
-      expect(lines).toHaveLength(1);
       expect(lines[0]).toMatchObject({
         msg: 'access',
         method: 'GET',

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { DestinationStream } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { type AccessEntry, AccessLog } from './access-log.js';
+import { ACCESS_BATCH_CHARS, ACCESS_BATCH_MS, type AccessEntry, AccessLog } from './access-log.js';
 
 /** What reaches the stream, split into lines: the log writes a turn's lines in one write. */
 function capture() {
@@ -111,23 +111,44 @@ describe('the access line', () => {
 });
 
 describe('writing the lines', () => {
-  it("writes a turn's lines in one write, in order, once the turn is done", async () => {
+  const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('writes pending lines in one write, in order, once the first has waited ACCESS_BATCH_MS', async () => {
     const out = capture();
     const log = new AccessLog(out.stream, 'api-gateway', 'info');
     for (let i = 0; i < 5; i++) log.answered({ ...ENTRY, correlationId: `c-${i}` });
-    expect(out.writes).toEqual([]);
     await new Promise((resolve) => setImmediate(resolve));
+    expect(out.writes).toEqual([]);
+    await wait(ACCESS_BATCH_MS + 30);
     expect(out.writes).toHaveLength(1);
     expect(out.parsed().map((l) => l.correlationId)).toEqual(['c-0', 'c-1', 'c-2', 'c-3', 'c-4']);
 
-    // The next turn's lines go in a write of their own, after the first.
+    // Later lines go in a write of their own, after the first.
     log.aborted({ ...ENTRY, correlationId: 'c-5' });
-    await new Promise((resolve) => setImmediate(resolve));
+    await wait(ACCESS_BATCH_MS + 30);
     expect(out.writes).toHaveLength(2);
     expect(out.parsed().at(-1)).toMatchObject({ correlationId: 'c-5', aborted: true });
   });
 
-  it('writes nothing for a turn without lines, and flushes the pending ones on exit', async () => {
+  it('writes at once when ACCESS_BATCH_CHARS are pending, whole lines only', () => {
+    const out = capture();
+    const log = new AccessLog(out.stream, 'api-gateway', 'info');
+    let sent = 0;
+    while (out.writes.length === 0) {
+      log.answered({ ...ENTRY, correlationId: `c-${sent++}` });
+      expect(sent).toBeLessThan(ACCESS_BATCH_CHARS);
+    }
+    expect(out.writes[0]!.length).toBeGreaterThanOrEqual(ACCESS_BATCH_CHARS);
+    expect(out.writes[0]!.endsWith('}\n')).toBe(true);
+    expect(out.parsed().map((l) => l.correlationId)).toEqual(
+      Array.from({ length: sent }, (_, i) => `c-${i}`),
+    );
+    // Nothing is written twice.
+    log.flush();
+    expect(out.writes).toHaveLength(1);
+  });
+
+  it('writes nothing when nothing is pending, and flushes the pending lines on exit', async () => {
     const writes: string[] = [];
     let synced = 0;
     const stream = { write: (chunk: string) => void writes.push(chunk), flushSync: () => void synced++ };
@@ -138,8 +159,8 @@ describe('writing the lines', () => {
     log.flushOnExit();
     expect(writes).toHaveLength(1);
     expect(synced).toBe(1);
-    // The turn's own flush then finds nothing left to write.
-    await new Promise((resolve) => setImmediate(resolve));
+    // Nothing is written twice.
+    await wait(ACCESS_BATCH_MS + 30);
     expect(writes).toHaveLength(1);
   });
 });

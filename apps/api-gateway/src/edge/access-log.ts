@@ -1,5 +1,10 @@
 import { type DestinationStream, pino } from 'pino';
 
+/** Pending lines are written once they reach this many characters (about 30 lines)... */
+export const ACCESS_BATCH_CHARS = 8192;
+/** ...or once the first of them has waited this long. */
+export const ACCESS_BATCH_MS = 20;
+
 /** What the access line says about one request. */
 export interface AccessEntry {
   correlationId: string;
@@ -25,12 +30,14 @@ export interface AccessEntry {
  * line), a few per cent of a proxied request. The fields are fixed and few, every string in them
  * goes through JSON.stringify, and the level threshold is pino's.
  *
- * The lines of one turn of the event loop go to the stream in one write, once the turn's I/O is
- * done (setImmediate). pino's asynchronous destination measures the UTF-8 length of its whole
- * pending buffer on every write, so a line written on its own cost 2–3 µs more than the line
- * itself, about a twentieth of a proxied request (README, "Where the targets stand"). A line is
- * so at most one turn later on the stream; `flush()` writes what is pending at once, and the
- * process's exit does too.
+ * Lines go to the stream in batches: once 8 KiB of them are pending, or 20 ms after the first
+ * of them. pino's asynchronous destination measures the UTF-8 length of its whole pending buffer
+ * on every write, so a line written on its own cost 2–3 µs more than the line itself, about a
+ * twentieth of a proxied request; batched per event-loop turn a request cost 61–67 µs instead of
+ * 69–76, and in these batches about 3 µs less again with two workers (README, "Where the targets
+ * stand"). The stream holds them for up to 100 ms more, as it holds every line. `flush()` writes
+ * what is pending at once; the edge's close and the process's exit do. The timer is unref'd: it
+ * keeps no process alive.
  */
 export class AccessLog {
   private readonly info: boolean;
@@ -38,7 +45,7 @@ export class AccessLog {
   private readonly bindings: string;
   /** The lines written since the last flush, in order. */
   private pending = '';
-  private scheduled = false;
+  private timer: NodeJS.Timeout | undefined;
   private readonly flushSoon = () => this.flush();
 
   constructor(
@@ -54,7 +61,10 @@ export class AccessLog {
 
   /** Writes the pending lines to the stream now. */
   flush(): void {
-    this.scheduled = false;
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
     if (this.pending === '') return;
     const lines = this.pending;
     this.pending = '';
@@ -93,9 +103,10 @@ export class AccessLog {
     if (e.durationMs !== undefined) line += `,"durationMs":${number(e.durationMs)}`;
     if (e.aborted) line += `,"aborted":true`;
     this.pending += `${line},"msg":"access"}\n`;
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(this.flushSoon);
+    if (this.pending.length >= ACCESS_BATCH_CHARS) this.flush();
+    else if (!this.timer) {
+      this.timer = setTimeout(this.flushSoon, ACCESS_BATCH_MS);
+      this.timer.unref();
     }
   }
 }

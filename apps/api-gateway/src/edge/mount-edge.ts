@@ -107,8 +107,7 @@ export async function mountEdge(
     config.service.name,
     config.service.logLevel,
   );
-  // Its lines are written once per turn of the event loop: the last turn's, too, however the
-  // process ends.
+  // Its lines are written in batches (access-log.ts): the last one too, however the process ends.
   const flushAccessLog = () => accessLog.flushOnExit();
   process.once('exit', flushAccessLog);
   await registerEdge(edge, {
