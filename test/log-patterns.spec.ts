@@ -54,7 +54,7 @@ function capture(): { lines: string[]; stream: Writable } {
 describe('the alarms’ log filter patterns', () => {
   it("the gateway's 429s: its access line for a proxied request, and its own routes' request line", async () => {
     const edge: string[] = [];
-    // The edge writes a turn's lines in one write; CloudWatch takes each line as one event.
+    // The edge writes its lines in batches; CloudWatch takes each line as one event.
     const log = new AccessLog(
       { write: (chunk: string) => edge.push(...chunk.split(/(?<=\n)/)) },
       'api-gateway',

@@ -3,7 +3,7 @@ import type { DestinationStream } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { ACCESS_BATCH_CHARS, ACCESS_BATCH_MS, type AccessEntry, AccessLog } from './access-log.js';
 
-/** What reaches the stream, split into lines: the log writes a turn's lines in one write. */
+/** What reaches the stream, split into lines: the log writes its lines in batches. */
 function capture() {
   const writes: string[] = [];
   const lines: string[] = [];

@@ -1,7 +1,8 @@
 /**
  * A whole service process, as a service's main.ts runs it, for tests of what only a process can
- * show: start-up failures and shutdown. GET /hang never answers; GET /ping answers at once. With DATABASE_URL it opens a
- * database too. Run with vite-node (SWC, so Nest's decorator metadata is there).
+ * show: start-up failures and shutdown. GET /hang never answers; GET /ping answers at once. With
+ * DATABASE_URL it opens a database too. Run with vite-node (SWC, so Nest's decorator metadata is
+ * there).
  */
 import 'reflect-metadata';
 import { Controller, Get, Module } from '@nestjs/common';
