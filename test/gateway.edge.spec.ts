@@ -468,10 +468,18 @@ describe('API gateway edge', () => {
     it('a killed service: 503 with a code, then the circuit opens; it recovers once the service is back', async () => {
       const token = await userToken(['admin']);
       await t.upstreams.orders.kill();
-      const down = await t.fetch('/orders', { token, headers: { 'x-api-key': open } });
+      const down = await t.fetch('/orders', {
+        token,
+        headers: { 'x-api-key': open, 'x-correlation-id': 'upstream-down-1' },
+      });
       expect(down.status).toBe(503);
       expect(down.headers.get('retry-after')).toBe('5');
       expect(await json(down)).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', upstream: 'order-service' });
+      // The edge's warning names the request it failed, though the gateway runs without the
+      // request context that would put the id on a line by itself.
+      await expect
+        .poll(() => t.logs.lines.filter((l) => l.code === 'UPSTREAM_UNAVAILABLE' && l.level === 40))
+        .toEqual([expect.objectContaining({ correlationId: 'upstream-down-1', upstream: 'order-service' })]);
       const ready = await t.fetch('/health/ready');
       expect(ready.status).toBe(503);
       expect(JSON.stringify(await ready.json())).toContain('order-service');

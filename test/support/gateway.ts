@@ -8,7 +8,7 @@ import {
   startServiceHarness,
   type TestIssuer,
 } from '@helpline/testing';
-import { AppModule, OPEN_API } from '../../apps/api-gateway/src/app.module.js';
+import { AppModule, OPEN_API, REQUEST_CONTEXT } from '../../apps/api-gateway/src/app.module.js';
 import { type GatewayConfig, readGatewayConfig } from '../../apps/api-gateway/src/config.js';
 import { mountEdge } from '../../apps/api-gateway/src/edge/mount-edge.js';
 import { startStubUpstream, type StubUpstream } from './stub-upstream.js';
@@ -51,6 +51,7 @@ export async function startGatewayUnderTest(options: {
     readConfig: readGatewayConfig,
     module: (config, { logDestination }) => AppModule.forRoot(config, { logDestination }),
     openApi: OPEN_API,
+    requestContext: REQUEST_CONTEXT,
     issuer,
     logDestination: logs,
     beforeInit: (config) => (app, fastify) => mountEdge(app, fastify, config),

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import cluster from 'node:cluster';
 import { ConfigError, runService } from '@helpline/common';
-import { AppModule, OPEN_API } from './app.module.js';
+import { AppModule, OPEN_API, REQUEST_CONTEXT } from './app.module.js';
 import { runPrimary } from './cluster/primary.js';
 import { type GatewayConfig, readGatewayConfig } from './config.js';
 import { mountEdge } from './edge/mount-edge.js';
@@ -22,6 +22,7 @@ if (cluster.isPrimary && config.workers > 1) {
     readConfig: readGatewayConfig,
     module: (c) => AppModule.forRoot(c),
     openApi: OPEN_API,
+    requestContext: REQUEST_CONTEXT,
     beforeInit: (c) => (app, fastify) => mountEdge(app, fastify, c),
   });
 }

@@ -36,6 +36,14 @@ export interface ServiceAppOptions {
    * machinery) or replaces the OpenAPI document.
    */
   beforeInit?: (app: NestFastifyApplication, fastify: FastifyInstance) => Promise<void> | void;
+  /**
+   * Whether requests run in the request context (`RequestContext`: the correlation id on every
+   * log line written while handling them, and the caller's token for outgoing calls). On by
+   * default. Node 20 carries it with async hooks, which, once entered, run on every promise and
+   * async resource of the process; an app that makes no outgoing calls and names the id on its
+   * lines itself (the gateway) can leave it off. Error lines name the id either way.
+   */
+  requestContext?: boolean;
 }
 
 /**
@@ -73,7 +81,7 @@ export async function createServiceApp(
 
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   registerJsonBodyParser(fastify, { bodyLimit: options.service.bodyLimitBytes });
-  registerRequestContext(fastify);
+  registerRequestContext(fastify, options.requestContext ?? true);
   registerResponseHook(fastify, app.get(MetricsService), app.get<AccessLogger>(ACCESS_LOGGER));
   registerHealth(fastify, app.get(ReadinessRegistry));
   if (options.openApi) setupOpenApi(app, options.openApi);
@@ -87,6 +95,7 @@ export interface RunServiceOptions<C extends { service: ServiceConfig }> {
   module: (config: C) => DynamicModule;
   openApi?: OpenApiOptions;
   beforeInit?: (config: C) => ServiceAppOptions['beforeInit'];
+  requestContext?: boolean;
 }
 
 /** A service's whole `main`: read config (exit naming every problem), build, listen. */
@@ -108,6 +117,7 @@ export async function runService<C extends { service: ServiceConfig }>(
       service: config.service,
       openApi: options.openApi,
       beforeInit: options.beforeInit?.(config),
+      requestContext: options.requestContext,
     });
     await app.listen({ port: config.service.port, host: config.service.host });
     app.get(Logger).log(`${config.service.name} listening on ${await app.getUrl()}`, 'Bootstrap');
@@ -171,11 +181,12 @@ interface StartedRequest extends FastifyRequest {
   startedAt: number;
 }
 
-function registerRequestContext(fastify: FastifyInstance): void {
+function registerRequestContext(fastify: FastifyInstance, withContext: boolean): void {
   fastify.decorateRequest('startedAt', 0);
   fastify.addHook('onRequest', (request, reply, done) => {
     (request as StartedRequest).startedAt = performance.now();
     if (!admitRequest(request, reply)) return;
+    if (!withContext) return done();
     RequestContext.run({ correlationId: request.id, authorization: request.headers.authorization }, done);
   });
 }

@@ -54,6 +54,8 @@ export interface ServiceHarnessOptions<C extends { service: ServiceConfig }> {
   issuer?: TestIssuer;
   /** As `runService`'s: what the service's `main` adds before the app initialises (the gateway's edge). */
   beforeInit?: (config: C) => ServiceAppOptions['beforeInit'];
+  /** As `runService`'s: whether requests run in the request context (default true). */
+  requestContext?: boolean;
 }
 
 /**
@@ -85,6 +87,7 @@ export async function startServiceHarness<C extends { service: ServiceConfig }>(
       service: config.service,
       openApi: options.openApi,
       beforeInit: options.beforeInit?.(config),
+      requestContext: options.requestContext,
     });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const base = await app.getUrl();

@@ -94,11 +94,14 @@ export async function registerEdge(fastify: FastifyInstance, deps: EdgeDeps): Pr
     // The edge's own 5xx answers (an upstream down) are expected in an outage: one warning line
     // each, without a stack; anything else that fails is a bug, logged in full.
     const errors = {
-      error: (fields: { err?: unknown; code?: string }, message: string) => {
+      error: (fields: { err?: unknown; code?: string; correlationId?: string }, message: string) => {
         const err = fields.err;
         if (err instanceof AppError) {
           const cause = err.cause instanceof Error ? err.cause.message : undefined;
-          deps.log.warn({ code: fields.code, ...err.extra, cause }, message);
+          deps.log.warn(
+            { code: fields.code, ...err.extra, cause, correlationId: fields.correlationId },
+            message,
+          );
         } else {
           deps.log.error(fields, message);
         }

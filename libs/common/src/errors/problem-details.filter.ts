@@ -35,7 +35,9 @@ export function sendProblem(
     RequestContext.correlationId() ?? (request.headers[CORRELATION_ID_HEADER] as string | undefined);
   const problem = toProblem(exception, correlationId, catalog);
   if (problem.status >= 500) {
-    logger.error({ err: exception, code: problem.code }, `request failed: ${problem.code}`);
+    // The id is named here as well as by the logger's mixin: an app without the request context
+    // (the gateway) has no other way to put it on the line.
+    logger.error({ err: exception, code: problem.code, correlationId }, `request failed: ${problem.code}`);
   }
   if (reply.sent) return;
   // RFC 9110 §10.2.3: what HTTP clients and proxies act on; the body member is for scripts.
