@@ -9,10 +9,11 @@
 //    This machine's speed drifts by up to 2× over minutes, so the four are measured in turns:
 //    --rounds rounds (5) of --duration / --rounds seconds each, every round running all four one
 //    after the other. req/s is over all rounds; each ratio is the median of the rounds' ratios, so
-//    that a slow minute weighs on both sides of a ratio instead of on one. Each scenario first runs
-//    --warmup seconds (5) of the same load alone: V8 optimises the gateway's code (more of it than
-//    the bare proxy's, in each of two workers) over the first seconds, and the first round
-//    otherwise measured that.
+//    that a slow minute weighs on both sides of a ratio instead of on one; the table also shows the
+//    lowest and highest round's, so that a reader sees how far one round strays. Each scenario
+//    first runs --warmup seconds (5) of the same load alone: V8 optimises the gateway's code (more
+//    of it than the bare proxy's, in each of two workers) over the first seconds, and the first
+//    round otherwise measured that.
 // 2. End to end through the gateway of the running stack to the real services on the embedded
 //    PostgreSQL: GET /products, and POST /orders with an Idempotency-Key of its own per request,
 //    one unit of one of 8 products in turn. Each after --e2e-warmup seconds (10) of the same load:
@@ -195,7 +196,7 @@ function renderTable(r) {
     ...r.endToEnd.map((e) => ({ ...e, name: `end to end: ${e.name}` })),
   ];
   const lines = [
-    `${r.date.slice(0, 10)}, ${r.machine.cpus} cores, Node ${r.machine.node}, gateway workers: ${r.workers}, ${r.connections} connections, ${r.durationS} s each (the proxy scenarios in ${r.rounds} rounds, in turn, after ${r.warmupS} s of warm-up each; ratios are the median of the rounds'), end to end after ${r.e2eWarmupS} s of warm-up`,
+    `${r.date.slice(0, 10)}, ${r.machine.cpus} cores, Node ${r.machine.node}, gateway workers: ${r.workers}, ${r.connections} connections, ${r.durationS} s each (the proxy scenarios in ${r.rounds} rounds, in turn, after ${r.warmupS} s of warm-up each; ratios are the median of the rounds', beside the lowest and highest round), end to end after ${r.e2eWarmupS} s of warm-up`,
     '',
     '| scenario | req/s | p50 ms | p99 ms | non-2xx | errors |',
     '| --- | ---: | ---: | ---: | ---: | ---: |',
@@ -204,12 +205,17 @@ function renderTable(r) {
         `| ${e.name} | ${e.reqPerSec} | ${e.p50Ms} | ${e.p99Ms} | ${e.non2xx} | ${e.errors + e.timeouts} |`,
     ),
     '',
-    '| ratio | value | target |',
-    '| --- | ---: | --- |',
+    '| ratio | value | rounds | target |',
+    '| --- | ---: | ---: | --- |',
   ];
   const targets = { gatewayVsBare: '≥ 0.9', gatewayVsNginx: '≥ 0.6' };
   for (const [name, value] of Object.entries(r.ratios)) {
-    if (value !== undefined) lines.push(`| ${name} | ${value} | ${targets[name] ?? ''} |`);
+    const range = r.ratioRanges?.[name];
+    if (value !== undefined) {
+      lines.push(
+        `| ${name} | ${value} | ${range ? `${range[0]}–${range[1]}` : ''} | ${targets[name] ?? ''} |`,
+      );
+    }
   }
   lines.push(
     '',
@@ -404,24 +410,34 @@ try {
   );
 
   const nameOf = (prefix) => scenarios.find(([name]) => name.startsWith(prefix))?.[0];
-  /** The median over the rounds of a/b, each round's two figures measured a few seconds apart. */
-  const ratio = (a, b) => {
+  /** Each round's a/b, the two figures measured a few seconds apart; undefined without both. */
+  const roundRatios = (a, b) => {
     const [nameA, nameB] = [nameOf(a), nameOf(b)];
     if (!nameA || !nameB) return undefined;
-    const value = median(proxy.rounds.map((round) => round[nameA].reqPerSec / round[nameB].reqPerSec));
-    return Math.round(value * 100) / 100;
+    return proxy.rounds.map((round) => round[nameA].reqPerSec / round[nameB].reqPerSec);
   };
+  const round2 = (value) => Math.round(value * 100) / 100;
+  const pairs = {
+    bareVsDirect: ['bare', 'direct'],
+    nginxVsDirect: ['nginx', 'direct'],
+    gatewayVsDirect: ['gateway', 'direct'],
+    gatewayVsBare: ['gateway', 'bare'],
+    gatewayVsNginx: ['gateway', 'nginx'],
+  };
+  const byPair = (summarise) =>
+    Object.fromEntries(
+      Object.entries(pairs).map(([name, [a, b]]) => {
+        const values = roundRatios(a, b);
+        return [name, values && summarise(values)];
+      }),
+    );
   results.rounds = ROUNDS;
   results.proxyRounds = proxy.rounds.map((round) =>
     Object.fromEntries(Object.entries(round).map(([name, row]) => [name, row.reqPerSec])),
   );
-  results.ratios = {
-    bareVsDirect: ratio('bare', 'direct'),
-    nginxVsDirect: ratio('nginx', 'direct'),
-    gatewayVsDirect: ratio('gateway', 'direct'),
-    gatewayVsBare: ratio('gateway', 'bare'),
-    gatewayVsNginx: ratio('gateway', 'nginx'),
-  };
+  // The median of the rounds' ratios, and the lowest and highest: how far one round strays.
+  results.ratios = byPair((values) => round2(median(values)));
+  results.ratioRanges = byPair((values) => [round2(Math.min(...values)), round2(Math.max(...values))]);
   const orders = results.endToEnd[1];
   results.targets = {
     'gateway >= 0.9x bare reply-from': (results.ratios.gatewayVsBare ?? 0) >= 0.9,
