@@ -1,20 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createTestDatabase, LogCapture, type TestDatabase } from '@helpline/testing';
+import { LogCapture, type TestDatabase } from '@helpline/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURE_MIGRATIONS, TestAppModule } from './__fixtures__/test-app.js';
-import { createServiceApp } from './bootstrap.js';
-import type { ServiceConfig } from './config/config.js';
-
-const service: ServiceConfig = {
-  name: 'no-context-service',
-  nodeEnv: 'test',
-  host: '127.0.0.1',
-  port: 0,
-  logLevel: 'info',
-  bodyLimitBytes: 4096,
-  trustProxy: true,
-  shutdownTimeoutMs: 25_000,
-};
+import { startTestApp } from './__fixtures__/test-app.js';
 
 /** `requestContext: false`, as the gateway runs: no request context, and error lines still name the id. */
 describe('an app without the request context', () => {
@@ -24,13 +11,7 @@ describe('an app without the request context', () => {
   const logs = new LogCapture();
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    app = await createServiceApp(
-      TestAppModule.forRoot(service, { url: database.url, migrationsFolder: FIXTURE_MIGRATIONS }, logs),
-      { service, requestContext: false },
-    );
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    base = await app.getUrl();
+    ({ app, base, database } = await startTestApp(logs, { requestContext: false }));
   });
 
   afterAll(async () => {

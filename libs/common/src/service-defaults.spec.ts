@@ -1,24 +1,11 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createTestDatabase, LogCapture, type TestDatabase } from '@helpline/testing';
+import { LogCapture, type TestDatabase } from '@helpline/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURE_MIGRATIONS, TestAppModule } from './__fixtures__/test-app.js';
-import { createServiceApp } from './bootstrap.js';
-import type { ServiceConfig } from './config/config.js';
+import { startTestApp } from './__fixtures__/test-app.js';
 import { DATABASE_HANDLE } from './database/database.constants.js';
 import type { DatabaseHandle } from './database/database.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-
-const service: ServiceConfig = {
-  name: 'test-service',
-  nodeEnv: 'test',
-  host: '127.0.0.1',
-  port: 0,
-  logLevel: 'info',
-  bodyLimitBytes: 4096,
-  trustProxy: true,
-  shutdownTimeoutMs: 25_000,
-};
 
 describe('service defaults (through real HTTP)', () => {
   let app: NestFastifyApplication;
@@ -27,13 +14,7 @@ describe('service defaults (through real HTTP)', () => {
   const logs = new LogCapture();
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    app = await createServiceApp(
-      TestAppModule.forRoot(service, { url: database.url, migrationsFolder: FIXTURE_MIGRATIONS }, logs),
-      { service, openApi: { title: 'test' } },
-    );
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    base = await app.getUrl();
+    ({ app, base, database } = await startTestApp(logs, { openApi: { title: 'test' } }));
   });
 
   afterAll(async () => {

@@ -12,7 +12,10 @@ import {
 import { IsEmail, IsInt, IsString, Max, Min, MinLength } from 'class-validator';
 import { sql } from 'drizzle-orm';
 import { fileURLToPath } from 'node:url';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createTestDatabase, type TestDatabase } from '@helpline/testing';
 import type { DestinationStream } from 'pino';
+import { createServiceApp, type ServiceAppOptions } from '../bootstrap.js';
 import type { ServiceConfig } from '../config/config.js';
 import { RequestContext } from '../context/request-context.js';
 import { DATABASE } from '../database/database.constants.js';
@@ -80,4 +83,32 @@ export class TestAppModule {
       controllers: [NotesController],
     };
   }
+}
+
+export const TEST_SERVICE: ServiceConfig = {
+  name: 'test-service',
+  nodeEnv: 'test',
+  host: '127.0.0.1',
+  port: 0,
+  logLevel: 'info',
+  bodyLimitBytes: 4096,
+  trustProxy: true,
+  shutdownTimeoutMs: 25_000,
+};
+
+/**
+ * The fixture app as `createServiceApp` builds a service, on a test database of its own (dropped
+ * by the caller), listening on 127.0.0.1 and logging to `logs`.
+ */
+export async function startTestApp(
+  logs: DestinationStream,
+  options: Omit<ServiceAppOptions, 'service'> = {},
+): Promise<{ app: NestFastifyApplication; base: string; database: TestDatabase }> {
+  const database = await createTestDatabase();
+  const app = await createServiceApp(
+    TestAppModule.forRoot(TEST_SERVICE, { url: database.url, migrationsFolder: FIXTURE_MIGRATIONS }, logs),
+    { service: TEST_SERVICE, ...options },
+  );
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return { app, base: await app.getUrl(), database };
 }
